@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+# ARM SMMUv3 nested translation for iommufd on Linux 6.12: the front door.
+# Caches live in $(CACHE) (default /var/cache/smmuv3-nested). Needs root.
+
+export CACHE ?= /var/cache/smmuv3-nested
+
+.PHONY: test run build check series bench fuzz clean-cache
+
+test:
+	@testbed/test.sh
+
+run:
+	@testbed/run.sh
+
+build:
+	@testbed/build.sh
+
+clean-cache:
+	rm -rf $(CACHE)/tree $(CACHE)/kbuild $(CACHE)/guest

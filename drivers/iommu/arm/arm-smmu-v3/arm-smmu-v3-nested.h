@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Nested translation for iommufd: a user (VMM) owned stage 1 over a kernel
+ * owned stage 2. The hooks the core arm-smmu-v3 driver calls, and their
+ * stubs when CONFIG_ARM_SMMU_V3_NESTED is off.
+ */
+#ifndef _ARM_SMMU_V3_NESTED_H
+#define _ARM_SMMU_V3_NESTED_H
+
+#include <linux/iommu.h>
+#include <uapi/linux/iommufd.h>
+
+#include "arm-smmu-v3.h"
+
+/* STE.Config for stage 1 followed by stage 2 */
+#define STRTAB_STE_0_CFG_NESTED		7
+/* STE.MEV: merge similar events, so a guest cannot flood the event queue */
+#define STRTAB_STE_1_MEV		(1UL << 19)
+
+/**
+ * struct arm_smmu_nested_domain - a guest stage 1 nested on a stage 2
+ * @domain: the IOMMU_DOMAIN_NESTED iommu_domain
+ * @s2_parent: the kernel-owned stage-2 (nest parent) domain; it supplies
+ *             the VMID and the stage-2 half of the STE
+ * @ctx: the guest's stage-1 context, validated against the SMMU
+ */
+struct arm_smmu_nested_domain {
+	struct iommu_domain domain;
+	struct arm_smmu_domain *s2_parent;
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+};
+
+#if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED)
+void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
+int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags);
+struct iommu_domain *
+arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
+			     struct iommu_domain *parent,
+			     const struct iommu_user_data *user_data);
+struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain);
+void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
+			      struct arm_smmu_master *master,
+			      struct arm_smmu_nested_domain *nested,
+			      bool ats_enabled);
+#else
+#define arm_smmu_hw_info NULL
+
+static inline int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu,
+						 u32 flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline struct iommu_domain *
+arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
+			     struct iommu_domain *parent,
+			     const struct iommu_user_data *user_data)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline struct arm_smmu_domain *
+arm_smmu_nested_s2_parent(struct iommu_domain *domain)
+{
+	return NULL;
+}
+#endif
+
+#endif /* _ARM_SMMU_V3_NESTED_H */

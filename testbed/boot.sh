@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# boot.sh MODE LOG: boot the built kernel and initramfs on QEMU's virt
+# machine with a nested-capable SMMUv3 and two edu devices, in the given
+# testbed.mode (test, run or bench), serial output to LOG. The guest
+# powers itself off; BOOT_TIMEOUT (seconds) bounds a guest that hangs.
+. "$(dirname "$0")/lib.sh"
+
+mode=$1
+out=$2
+need_root "booting QEMU (it runs in the trixie root through chroot)"
+
+# QEMU runs inside the trixie root, so its inputs must be there too.
+# The test bed promises two edu devices (testbed.edu=2); QEMU_EDU=N gives
+# QEMU another number, to show that a missing device fails the run.
+edu_devices=
+for _ in $(seq 1 "${QEMU_EDU:-2}"); do
+	edu_devices="$edu_devices -device edu,dma_mask=0xffffffffffffffff"
+done
+
+stage=$QEMU_ROOT/testbed
+mkdir -p "$stage"
+cp "$KBUILD/arch/arm64/boot/Image" "$GUEST/initramfs.cpio" "$stage/"
+
+timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
+	chroot "$QEMU_ROOT" qemu-system-aarch64 \
+	-M virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on \
+	-smp 2 -m 2G -nographic -monitor none -serial stdio -nic none \
+	$edu_devices \
+	${QEMU_EXTRA:-} -no-reboot \
+	-kernel /testbed/Image -initrd /testbed/initramfs.cpio \
+	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2" \
+	</dev/null >"$out" 2>&1

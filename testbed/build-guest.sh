@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest side: /init, the test programs and the demo, all static
+# arm64 binaries, packed into an initramfs with the kernel's gen_init_cpio
+# (so device nodes need no root). TESTS may name a subset of the tests.
+. "$(dirname "$0")/lib.sh"
+
+SELFTESTS=$TREE/tools/testing/selftests
+ALL_TESTS="iommufd iommufd_fail_nth edu_dma"
+TESTS=${TESTS:-$ALL_TESTS}
+
+CC="${CROSS}gcc"
+CFLAGS="-static -O2 -Wall -Werror -Wno-unused-function -D_GNU_SOURCE
+	-I$KBUILD/usr/include -I$SELFTESTS -I$SELFTESTS/iommu"
+
+mkdir -p "$GUEST/bin"
+
+# Rebuild a program when any of its inputs is newer than it.
+build() {
+	local out=$1 src=$2 dep
+	shift 2
+	for dep in "$src" "$@" "$KBUILD/usr/include/linux/iommufd.h"; do
+		if [ ! -e "$out" ] || [ "$dep" -nt "$out" ]; then
+			# shellcheck disable=SC2086
+			$CC $CFLAGS -o "$out" "$src" || die "building $src failed"
+			return
+		fi
+	done
+}
+
+headers=$(ls "$SELFTESTS"/iommu/*.h "$SELFTESTS"/kselftest*.h \
+	"$TREE"/drivers/iommu/iommufd/iommufd_test.h)
+build "$GUEST/bin/init" "$TOP/testbed/guest/init.c"
+build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers
+for t in $TESTS; do
+	# shellcheck disable=SC2086
+	build "$GUEST/bin/$t" "$SELFTESTS/iommu/$t.c" $headers
+done
+
+list=$GUEST/initramfs.list
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	for d in proc sys tmp bin tests; do echo "dir /$d 0755 0 0"; done
+	echo "file /init $GUEST/bin/init 0755 0 0"
+	echo "file /bin/demo $GUEST/bin/demo 0755 0 0"
+	for t in $TESTS; do echo "file /tests/$t $GUEST/bin/$t 0755 0 0"; done
+} >"$list"
+"$KBUILD/usr/gen_init_cpio" "$list" >"$GUEST/initramfs.cpio"
+echo "$TESTS" >"$GUEST/tests.expected"

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the test bed's initramfs.
+ *
+ * Mounts what the tests need, hands every edu device to vfio-pci, then
+ * does what "testbed.mode=" on the kernel command line asks:
+ *   test  - print the KUnit results kept in debugfs, run every program in
+ *           /tests with a time limit;
+ *   run   - run /bin/demo;
+ *   bench - run /bin/bench.
+ * Each section of output is framed by "TESTBED: BEGIN name" and
+ * "TESTBED: END name rc=N" lines that testbed/report.py parses. Then the
+ * guest powers off, which ends QEMU.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define TEST_TIMEOUT_S	600
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void mount_one(const char *src, const char *dst, const char *type)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, 0, NULL))
+		say("init: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static unsigned long read_hex(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	return strtoul(buf, NULL, 16);
+}
+
+static void cat_file(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, stdout);
+	close(fd);
+	fflush(stdout);
+}
+
+/* Give every edu device to vfio-pci so tests find it as a VFIO cdev. */
+static void bind_edu_to_vfio(void)
+{
+	const char *pci = "/sys/bus/pci/devices";
+	struct dirent *de;
+	char path[512];
+	DIR *dir = opendir(pci);
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/vendor", pci, de->d_name);
+		if (read_hex(path) != EDU_VENDOR)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/device", pci, de->d_name);
+		if (read_hex(path) != EDU_DEVICE)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/driver_override", pci,
+			 de->d_name);
+		write_file(path, "vfio-pci");
+		if (write_file("/sys/bus/pci/drivers_probe", de->d_name))
+			say("init: binding %s to vfio-pci failed\n", de->d_name);
+	}
+	closedir(dir);
+}
+
+static void print_kunit_results(void)
+{
+	const char *root = "/sys/kernel/debug/kunit";
+	struct dirent **names;
+	char path[512];
+	int i, n;
+
+	say("TESTBED: BEGIN kunit\n");
+	n = scandir(root, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s/results", root,
+				 names[i]->d_name);
+			cat_file(path);
+		}
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+	say("TESTBED: END kunit rc=0\n");
+}
+
+static pid_t child;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (child > 0)
+		kill(-child, SIGKILL);
+}
+
+/* Run one program in its own process group, killed after TEST_TIMEOUT_S. */
+static void run_program(const char *name, const char *path)
+{
+	int status = 0;
+
+	say("TESTBED: BEGIN %s\n", name);
+	child = fork();
+	if (child == 0) {
+		setpgid(0, 0);
+		execl(path, path, (char *)NULL);
+		say("init: exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	signal(SIGALRM, on_alarm);
+	alarm(TEST_TIMEOUT_S);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	alarm(0);
+	child = 0;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		say("TESTBED: END %s timeout\n", name);
+	else if (WIFSIGNALED(status))
+		say("TESTBED: END %s signal=%d\n", name, WTERMSIG(status));
+	else
+		say("TESTBED: END %s rc=%d\n", name, WEXITSTATUS(status));
+}
+
+static void run_tests(void)
+{
+	struct dirent **names;
+	char path[512];
+	int i, n;
+
+	print_kunit_results();
+	n = scandir("/tests", &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "/tests/%s",
+				 names[i]->d_name);
+			run_program(names[i]->d_name, path);
+		}
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+}
+
+static void get_mode(char *mode, size_t len)
+{
+	char cmdline[1024] = "";
+	char *p;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	snprintf(mode, len, "test");
+	if (fd < 0)
+		return;
+	if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
+		cmdline[0] = 0;
+	close(fd);
+	p = strstr(cmdline, "testbed.mode=");
+	if (p)
+		sscanf(p + strlen("testbed.mode="), "%15s", mode);
+}
+
+int main(void)
+{
+	char mode[16];
+
+	mount_one("proc", "/proc", "proc");
+	mount_one("sysfs", "/sys", "sysfs");
+	mount_one("devtmpfs", "/dev", "devtmpfs");
+	mount_one("debugfs", "/sys/kernel/debug", "debugfs");
+	mount_one("tmpfs", "/tmp", "tmpfs");
+	setenv("PATH", "/bin", 1);
+
+	/* Warnings and worse still reach the console; chatter does not. */
+	write_file("/proc/sys/kernel/printk", "5");
+	/* Fault injection: no stack dump for every injected failure. */
+	write_file("/sys/kernel/debug/failslab/verbose", "0");
+	write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+
+	/* The iommufd selftests' huge page variants map up to 128 MiB. */
+	write_file("/proc/sys/vm/nr_hugepages", "80");
+
+	bind_edu_to_vfio();
+	get_mode(mode, sizeof(mode));
+	if (!strcmp(mode, "run"))
+		run_program("demo", "/bin/demo");
+	else if (!strcmp(mode, "bench"))
+		run_program("bench", "/bin/bench");
+	else
+		run_tests();
+
+	say("TESTBED: DONE\n");
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

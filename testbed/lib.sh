@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the test bed scripts. Sourced, never run.
+#
+# Everything slow to make (the trixie root with QEMU, the extracted base,
+# the kernel build directory) lives under $CACHE, outside git, and is
+# reused by later runs.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${CACHE:-/var/cache/smmuv3-nested}
+BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+CROSS=${CROSS:-aarch64-linux-gnu-}
+JOBS=${JOBS:-$(nproc)}
+
+QEMU_ROOT=$CACHE/trixie         # Debian 13 root holding qemu-system-arm 10.x
+PRISTINE=$CACHE/base            # the extracted base, never modified
+TREE=$CACHE/tree                # base + patch series + our files
+KBUILD=$CACHE/kbuild            # O= directory of the kernel build
+GUEST=$CACHE/guest              # test programs, initramfs, serial logs
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get, debootstrap, chroot)"
+}
+
+# The files this project owns at kernel paths: everything tracked under
+# these top-level directories of the repository.
+overlay_files() {
+	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+		-- drivers include tools Documentation \
+		2>/dev/null || true)
+}
+
+# Patch files in the order the series file gives (first word of each
+# non-comment line).
+series_patches() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
+		awk '{ print $1 }'
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the guest's serial log into a per-suite table and a verdict.
+
+The guest's /init frames each part of its output with
+"TESTBED: BEGIN name" / "TESTBED: END name rc=N". Inside a frame is KTAP
+(KUnit, from debugfs) or TAP (kselftest harness). Only leaf results count:
+in KTAP a parent's line follows its children at a smaller indent.
+
+The run fails on: a failed test, a test program that did not finish or
+exited non-zero without saying why, a declared plan with results missing,
+an expected suite that never ran, a guest that never reached its end, and
+any kernel warning, BUG, oops or panic anywhere in the log.
+
+Tests listed in testbed/known-failures (failing on the pristine base too)
+are reported as such, apart from the passes, and do not fail the run.
+"""
+import argparse
+import re
+import sys
+
+RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)\s*(?:- )?(.*?)\s*'
+                    r'(?:#\s*(SKIP|XFAIL|TODO)\b.*)?$')
+PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
+BEGIN = re.compile(r'TESTBED: BEGIN (\S+)')
+END = re.compile(r'TESTBED: END (\S+) (\S+)')
+KERNEL_TROUBLE = re.compile(
+    r'(WARNING: CPU: |------------\[ cut here \]|BUG: |kernel BUG at|'
+    r'Internal error: Oops|Unable to handle kernel|Kernel panic|'
+    r'UBSAN: |KASAN: |INFO: task .* blocked|rcu: INFO: |'
+    r'possible recursive locking|circular locking dependency|'
+    r'sleeping function called from invalid)')
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.passed, self.failed, self.skipped, self.known = [], [], [], []
+
+
+def split_sections(lines):
+    """name -> (body lines, end status or None)"""
+    sections, current = {}, None
+    for line in lines:
+        m = END.search(line)
+        if m and current and m.group(1) == current:
+            sections[current] = (sections[current][0], m.group(2))
+            current = None
+            continue
+        m = BEGIN.search(line)
+        if m:
+            current = m.group(1)
+            sections[current] = ([], None)
+            continue
+        if current:
+            sections[current][0].append(line)
+    return sections
+
+
+def parse_tap(section, body, known, kunit):
+    """Leaf results of one section, grouped into suites."""
+    suites, order = {}, []
+    suite_indent = None
+    current = section
+    prev_indent = -1
+    top_plan, leaves = None, 0
+
+    def suite(name):
+        if name not in suites:
+            suites[name] = Suite(name)
+            order.append(name)
+        return suites[name]
+
+    for line in body:
+        m = SUBTEST.match(line)
+        if m and kunit:
+            indent = len(m.group(1))
+            if suite_indent is None or indent <= suite_indent:
+                suite_indent = indent
+                current = 'kunit:' + m.group(2)
+            continue
+        m = PLAN.match(line)
+        if m and not kunit and len(m.group(1)) == 0 and top_plan is None:
+            top_plan = int(m.group(2))
+            continue
+        m = RESULT.match(line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        is_parent = prev_indent > indent
+        prev_indent = indent
+        if is_parent:
+            continue
+        leaves += 1
+        name, directive = m.group(4), m.group(5)
+        s = suite(current)
+        if directive == 'SKIP':
+            s.skipped.append(name)
+        elif m.group(2) == 'ok' or directive in ('XFAIL', 'TODO'):
+            s.passed.append(name)
+        elif '%s:%s' % (current, name) in known:
+            s.known.append(name)
+        else:
+            s.failed.append(name)
+    if top_plan is not None and leaves < top_plan:
+        suite(section).failed.append(
+            '%d of %d planned results missing' % (top_plan - leaves, top_plan))
+    return [suites[n] for n in order]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('log')
+    ap.add_argument('--expect', action='append', default=[],
+                    help='a section that must be present')
+    ap.add_argument('--kunit-suite', action='append', default=[],
+                    help='a KUnit suite that must have run')
+    ap.add_argument('--known-failures', help='file of suite:test lines')
+    ap.add_argument('--boot-rc', type=int, default=0)
+    args = ap.parse_args()
+
+    with open(args.log, errors='replace') as f:
+        lines = [l.rstrip('\r\n') for l in f]
+    known = set()
+    if args.known_failures:
+        with open(args.known_failures) as f:
+            known = {l.split('#')[0].strip() for l in f} - {''}
+
+    sections = split_sections(lines)
+    suites, problems = [], []
+    for name, (body, status) in sections.items():
+        parsed = parse_tap(name, body, known, kunit=(name == 'kunit'))
+        suites += parsed
+        if status is None:
+            problems.append('%s: did not finish' % name)
+        elif status not in ('rc=0', 'rc=4') and not any(
+                s.failed or s.known for s in parsed):
+            problems.append('%s: ended with %s' % (name, status))
+    for name in args.expect:
+        if name not in sections:
+            problems.append('%s: never ran' % name)
+    for name in args.kunit_suite:
+        if not any(s.name == 'kunit:' + name for s in suites):
+            problems.append('kunit:%s: never ran' % name)
+    if not any('TESTBED: DONE' in l for l in lines):
+        problems.append('guest: never reached the end of its run '
+                        '(hang, panic or timeout; boot exit %d)' % args.boot_rc)
+    for l in lines:
+        if KERNEL_TROUBLE.search(l):
+            problems.append('kernel log: ' + l.strip())
+
+    width = max([len(s.name) for s in suites] + [20])
+    print('%-*s %6s %6s %6s %6s' % (width, 'suite', 'pass', 'fail', 'skip',
+                                    'known'))
+    for s in suites:
+        print('%-*s %6d %6d %6d %6d' % (width, s.name, len(s.passed),
+                                        len(s.failed), len(s.skipped),
+                                        len(s.known)))
+    for s in suites:
+        for t in s.known:
+            print('known failure (fails on the pristine base too): %s:%s'
+                  % (s.name, t))
+    for s in suites:
+        for t in s.failed:
+            print('FAILED: %s:%s' % (s.name, t))
+    for p in problems:
+        print('FAILED: ' + p)
+
+    passed = sum(len(s.passed) for s in suites)
+    failed = sum(len(s.failed) for s in suites) + len(problems)
+    skipped = sum(len(s.skipped) + len(s.known) for s in suites)
+    if failed:
+        print('serial log: ' + args.log)
+    print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thin wrappers of the iommufd ioctls the device tests use. Each returns
+ * 0 or -errno, so a test can assert either success or an exact errno.
+ */
+#ifndef __SELFTEST_IOMMU_IOMMUFD_CALLS_H
+#define __SELFTEST_IOMMU_IOMMUFD_CALLS_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <linux/iommufd.h>
+
+static inline int iofd_ioctl(int fd, unsigned long op, void *arg)
+{
+	return ioctl(fd, op, arg) ? -errno : 0;
+}
+
+static inline int iofd_destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return iofd_ioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+static inline int iofd_ioas_alloc(int fd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret = iofd_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	if (!ret)
+		*ioas_id = cmd.out_ioas_id;
+	return ret;
+}
+
+/* Map @len bytes of user memory @va at exactly @iova, read and write. */
+static inline int iofd_map(int fd, uint32_t ioas_id, void *va, uint64_t len,
+			   uint64_t iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return iofd_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
+}
+
+static inline int iofd_unmap(int fd, uint32_t ioas_id, uint64_t iova,
+			     uint64_t len)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+
+	return iofd_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+}
+
+/* IOMMU_HWPT_ALLOC; @data may be NULL with @data_type NONE. */
+static inline int iofd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
+				  uint32_t flags, uint32_t data_type,
+				  void *data, uint32_t data_len,
+				  uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int ret = iofd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!ret)
+		*hwpt_id = cmd.out_hwpt_id;
+	return ret;
+}
+
+/* IOMMU_GET_HW_INFO; returns the type in *type and the length used. */
+static inline int iofd_hw_info(int fd, uint32_t dev_id, void *data,
+			       uint32_t *data_len, uint32_t *type,
+			       uint64_t *caps)
+{
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.data_len = *data_len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int ret = iofd_ioctl(fd, IOMMU_GET_HW_INFO, &cmd);
+
+	if (!ret) {
+		*data_len = cmd.data_len;
+		*type = cmd.out_data_type;
+		if (caps)
+			*caps = cmd.out_capabilities;
+	}
+	return ret;
+}
+
+#endif

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Drive QEMU's "edu" PCI device through a VFIO cdev bound to iommufd, so
+ * tests can make a real device DMA through the SMMU.
+ *
+ * edu: BAR0 register 0x80 DMA source, 0x88 destination, 0x90 length,
+ * 0x98 command (bit 0 run, bit 1 device-to-RAM). Its 4 KiB buffer sits
+ * at device address 0x40000. It reports no DMA errors: a faulting read
+ * yields zeroes and a faulting write is dropped, so tests fill buffers
+ * with distinct patterns.
+ */
+#ifndef __SELFTEST_IOMMU_VFIO_EDU_H
+#define __SELFTEST_IOMMU_VFIO_EDU_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+#define EDU_REG_ID		0x00
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_LEN		0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_DMA_RUN		0x1
+#define EDU_DMA_TO_RAM		0x2
+#define EDU_BUF_ADDR		0x40000ULL
+#define EDU_BUF_SIZE		4096
+#define EDU_MAX_DEVICES		4
+
+struct edu {
+	char bdf[16];
+	int fd;			/* VFIO device cdev */
+	volatile uint8_t *bar0;
+	size_t bar0_size;
+	uint64_t cfg_offset;	/* of the PCI config region in fd */
+	uint32_t dev_id;	/* iommufd's id once bound */
+};
+
+static inline uint32_t edu_read_hex_file(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoul(buf, NULL, 16);
+}
+
+/* Fill @bdfs with the PCI addresses of edu devices; returns how many. */
+static inline int edu_list(char bdfs[][16], int max)
+{
+	const char *pci = "/sys/bus/pci/devices";
+	struct dirent **names;
+	char path[300];
+	int i, n, found = 0;
+
+	n = scandir(pci, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *d = names[i]->d_name;
+
+		snprintf(path, sizeof(path), "%s/%s/vendor", pci, d);
+		if (d[0] != '.' && found < max &&
+		    edu_read_hex_file(path) == EDU_VENDOR) {
+			snprintf(path, sizeof(path), "%s/%s/device", pci, d);
+			if (edu_read_hex_file(path) == EDU_DEVICE)
+				snprintf(bdfs[found++], 16, "%.15s", d);
+		}
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+	return found;
+}
+
+/*
+ * How many edu devices the test bed promises (testbed.edu=N on the guest
+ * kernel command line). Outside the test bed this is 0, and a test with
+ * no device skips; inside it a missing device is a failure.
+ */
+static inline int edu_promised(void)
+{
+	char cmdline[1024] = "";
+	char *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(cmdline, sizeof(cmdline), f))
+		cmdline[0] = 0;
+	fclose(f);
+	p = strstr(cmdline, "testbed.edu=");
+	return p ? atoi(p + strlen("testbed.edu=")) : 0;
+}
+
+/* Open the VFIO cdev of @bdf (it must already be bound to vfio-pci). */
+static inline int edu_open(struct edu *edu, const char *bdf)
+{
+	char path[300];
+	struct dirent *de;
+	DIR *dir;
+
+	memset(edu, 0, sizeof(*edu));
+	edu->fd = -1;
+	snprintf(edu->bdf, sizeof(edu->bdf), "%.15s", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -ENODEV;
+	while ((de = readdir(dir))) {
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s",
+				 de->d_name);
+			edu->fd = open(path, O_RDWR);
+			break;
+		}
+	}
+	closedir(dir);
+	return edu->fd < 0 ? -ENODEV : 0;
+}
+
+static inline int edu_bind(struct edu *edu, int iommufd)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(edu->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	edu->dev_id = bind.out_devid;
+	return 0;
+}
+
+/* Attach (or replace) the device's translation with HWPT or IOAS @pt_id. */
+static inline int edu_attach(struct edu *edu, uint32_t pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl(edu->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ?
+		-errno : 0;
+}
+
+static inline int edu_detach(struct edu *edu)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return ioctl(edu->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ?
+		-errno : 0;
+}
+
+/* Map BAR0 and let the device master the bus. */
+static inline int edu_enable(struct edu *edu)
+{
+	struct vfio_region_info bar = {
+		.argsz = sizeof(bar),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+	struct vfio_region_info cfg = {
+		.argsz = sizeof(cfg),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	uint16_t cmd;
+	void *p;
+
+	if (ioctl(edu->fd, VFIO_DEVICE_GET_REGION_INFO, &bar) ||
+	    ioctl(edu->fd, VFIO_DEVICE_GET_REGION_INFO, &cfg))
+		return -errno;
+	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, edu->fd,
+		 bar.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	edu->bar0 = p;
+	edu->bar0_size = bar.size;
+	edu->cfg_offset = cfg.offset;
+
+	if (pread(edu->fd, &cmd, sizeof(cmd), cfg.offset + PCI_COMMAND) !=
+	    sizeof(cmd))
+		return -EIO;
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (pwrite(edu->fd, &cmd, sizeof(cmd), cfg.offset + PCI_COMMAND) !=
+	    sizeof(cmd))
+		return -EIO;
+	return 0;
+}
+
+static inline void edu_close(struct edu *edu)
+{
+	if (edu->bar0)
+		munmap((void *)edu->bar0, edu->bar0_size);
+	if (edu->fd >= 0)
+		close(edu->fd);
+	edu->bar0 = NULL;
+	edu->fd = -1;
+}
+
+static inline uint32_t edu_id(struct edu *edu)
+{
+	return *(volatile uint32_t *)(edu->bar0 + EDU_REG_ID);
+}
+
+static inline void edu_write64(struct edu *edu, unsigned int reg,
+			       uint64_t val)
+{
+	*(volatile uint64_t *)(edu->bar0 + reg) = val;
+}
+
+/*
+ * One DMA of @len bytes between IOVA @iova and offset @off of the device
+ * buffer; @to_ram picks the direction. edu finishes a transfer 100 ms of
+ * virtual time after the command; give up after 10 s of wall time.
+ */
+static inline int edu_dma(struct edu *edu, uint64_t iova, uint32_t off,
+			  uint32_t len, bool to_ram)
+{
+	uint64_t dev = EDU_BUF_ADDR + off;
+	volatile uint32_t *cmd = (volatile uint32_t *)(edu->bar0 +
+						       EDU_REG_DMA_CMD);
+	struct timespec pause = { .tv_nsec = 1000000 };
+	int i;
+
+	edu_write64(edu, EDU_REG_DMA_SRC, to_ram ? dev : iova);
+	edu_write64(edu, EDU_REG_DMA_DST, to_ram ? iova : dev);
+	edu_write64(edu, EDU_REG_DMA_LEN, len);
+	edu_write64(edu, EDU_REG_DMA_CMD,
+		    EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; i < 10000; i++) {
+		if (!(*cmd & EDU_DMA_RUN))
+			return 0;
+		nanosleep(&pause, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Device buffer <- memory at @iova, then memory at @iova <- device buffer */
+static inline int edu_dma_from(struct edu *edu, uint64_t iova, uint32_t len)
+{
+	return edu_dma(edu, iova, 0, len, false);
+}
+
+static inline int edu_dma_to(struct edu *edu, uint64_t iova, uint32_t len)
+{
+	return edu_dma(edu, iova, 0, len, true);
+}
+
+#endif
