@@ -4,7 +4,7 @@
 
 export CACHE ?= /var/cache/smmuv3-nested
 
-.PHONY: test run build check series bench fuzz clean-cache
+.PHONY: test run build check series bench fuzz selfcheck clean-cache
 
 test:
 	@testbed/test.sh
@@ -17,3 +17,6 @@ build:
 
 clean-cache:
 	rm -rf $(CACHE)/tree $(CACHE)/kbuild $(CACHE)/guest
+
+selfcheck:
+	@testbed/selfcheck.sh

@@ -29,5 +29,5 @@ timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
 	$edu_devices \
 	${QEMU_EXTRA:-} -no-reboot \
 	-kernel /testbed/Image -initrd /testbed/initramfs.cpio \
-	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2" \
+	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2 ${BOOT_APPEND:-}" \
 	</dev/null >"$out" 2>&1

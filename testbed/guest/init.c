@@ -193,26 +193,30 @@ static void run_tests(void)
 		free(names);
 }
 
-static void get_mode(char *mode, size_t len)
+/* Value of "testbed.<key>=" on the kernel command line, or @def. */
+static void get_param(const char *key, const char *def, char *val,
+		      size_t len)
 {
-	char cmdline[1024] = "";
+	char cmdline[1024] = "", pat[64], fmt[16];
 	char *p;
 	int fd = open("/proc/cmdline", O_RDONLY);
 
-	snprintf(mode, len, "test");
+	snprintf(val, len, "%s", def);
 	if (fd < 0)
 		return;
 	if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
 		cmdline[0] = 0;
 	close(fd);
-	p = strstr(cmdline, "testbed.mode=");
+	snprintf(pat, sizeof(pat), "testbed.%s=", key);
+	snprintf(fmt, sizeof(fmt), "%%%zus", len - 1);
+	p = strstr(cmdline, pat);
 	if (p)
-		sscanf(p + strlen("testbed.mode="), "%15s", mode);
+		sscanf(p + strlen(pat), fmt, val);
 }
 
 int main(void)
 {
-	char mode[16];
+	char mode[16], inject[16];
 
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
@@ -231,7 +235,11 @@ int main(void)
 	write_file("/proc/sys/vm/nr_hugepages", "80");
 
 	bind_edu_to_vfio();
-	get_mode(mode, sizeof(mode));
+	get_param("mode", "test", mode, sizeof(mode));
+	/* `make selfcheck` proves a kernel WARNING fails the run. */
+	get_param("inject", "", inject, sizeof(inject));
+	if (!strcmp(inject, "warn"))
+		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	if (!strcmp(mode, "run"))
 		run_program("demo", "/bin/demo");
 	else if (!strcmp(mode, "bench"))
