@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nested translation for iommufd on SMMUv3: a VMM hands in a guest's own
+ * stage-1 context (context descriptors and page tables, addressed by IPA)
+ * and the SMMU walks it, then the kernel-owned stage 2 of a nest parent.
+ *
+ * The kernel keeps everything that could reach beyond the VM: the VMID
+ * (allocated with the parent), the StreamIDs (the attached device's) and
+ * the stage-2 half of the STE. The user's fields are checked against the
+ * SMMU by smmuv3_s1ctx_check() before any STE is built.
+ */
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "arm-smmu-v3-nested.h"
+#include "arm-smmu-v3-uapi.h"
+
+#define ARM_SMMU_AIDR	0x1c
+
+/*
+ * The runtime off-switch: with nesting=0 new nest parents and nested
+ * domains are refused with -EOPNOTSUPP. Domains that exist keep working.
+ */
+static bool nesting = true;
+module_param(nesting, bool, 0644);
+MODULE_PARM_DESC(nesting,
+		 "Allow iommufd nest parent and nested domains (default: Y)");
+
+static bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu)
+{
+	return READ_ONCE(nesting) && (smmu->features & ARM_SMMU_FEAT_NESTING);
+}
+
+void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
+{
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
+	void __iomem *base = master->smmu->base;
+	struct iommu_hw_info_arm_smmuv3 *info;
+	int i;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+
+	for (i = 0; i < ARRAY_SIZE(info->idr); i++)
+		info->idr[i] = readl_relaxed(base + ARM_SMMU_IDR0 + i * 4);
+	info->iidr = readl_relaxed(base + ARM_SMMU_IIDR);
+	info->aidr = readl_relaxed(base + ARM_SMMU_AIDR);
+
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+	return info;
+}
+
+int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags)
+{
+	if (!arm_smmu_nesting_usable(smmu))
+		return -EOPNOTSUPP;
+	/* This driver tracks dirty pages at stage 1 only */
+	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static const struct iommu_domain_ops arm_smmu_nested_ops;
+
+static struct arm_smmu_nested_domain *to_nested(struct iommu_domain *domain)
+{
+	return container_of(domain, struct arm_smmu_nested_domain, domain);
+}
+
+struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
+{
+	if (domain->ops != &arm_smmu_nested_ops)
+		return NULL;
+	return to_nested(domain)->s2_parent;
+}
+
+/**
+ * arm_smmu_make_nested_ste() - the STE of a device in a nested domain
+ * @target: the STE to fill
+ * @master: the device
+ * @nested: the nested domain
+ * @ats_enabled: whether STE.EATS lets the device use ATS
+ *
+ * Abort mode gives an abort STE, bypass mode the parent's stage-2 STE, and
+ * translate mode the parent's stage-2 STE with the guest's stage-1 half
+ * and Config = S1 then S2.
+ */
+void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
+			      struct arm_smmu_master *master,
+			      struct arm_smmu_nested_domain *nested,
+			      bool ats_enabled)
+{
+	const struct iommu_hwpt_arm_smmuv3_s1ctx *ctx = &nested->ctx;
+
+	if (ctx->mode == IOMMU_SMMUV3_S1CTX_ABORT) {
+		arm_smmu_make_abort_ste(target);
+		return;
+	}
+
+	arm_smmu_make_s2_domain_ste(target, master, nested->s2_parent,
+				    ats_enabled);
+	if (ctx->mode == IOMMU_SMMUV3_S1CTX_BYPASS)
+		return;
+
+	target->data[0] = cpu_to_le64(
+		STRTAB_STE_0_V |
+		FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_NESTED) |
+		FIELD_PREP(STRTAB_STE_0_S1FMT, ctx->s1fmt) |
+		(ctx->s1ctxptr & STRTAB_STE_0_S1CTXPTR_MASK) |
+		FIELD_PREP(STRTAB_STE_0_S1CDMAX, ctx->s1cdmax));
+	target->data[1] |= cpu_to_le64(
+		FIELD_PREP(STRTAB_STE_1_S1DSS, ctx->s1dss) |
+		FIELD_PREP(STRTAB_STE_1_S1CIR, ctx->s1cir) |
+		FIELD_PREP(STRTAB_STE_1_S1COR, ctx->s1cor) |
+		FIELD_PREP(STRTAB_STE_1_S1CSH, ctx->s1csh) |
+		(ctx->s1stalld ? STRTAB_STE_1_S1STALLD : 0) |
+		STRTAB_STE_1_MEV);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
+
+static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
+				      struct device *dev)
+{
+	struct arm_smmu_nested_domain *nested = to_nested(domain);
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
+	struct arm_smmu_attach_state state = {
+		.master = master,
+		.old_domain = iommu_get_domain_for_dev(dev),
+		.ssid = IOMMU_NO_PASID,
+		.disable_ats = !nested->ctx.eats,
+	};
+	struct arm_smmu_ste ste;
+	int ret;
+
+	if (nested->s2_parent->smmu != master->smmu) {
+		dev_err_ratelimited(dev, "nested domain is for another SMMU\n");
+		return -EINVAL;
+	}
+	if (nested->ctx.eats && !arm_smmu_ats_supported(master)) {
+		dev_err_ratelimited(dev, "nested domain asks for ATS\n");
+		return -EINVAL;
+	}
+	/* The guest's CD table replaces the kernel's: no PASID may use it */
+	if (arm_smmu_ssids_in_use(&master->cd_table))
+		return -EBUSY;
+
+	mutex_lock(&arm_smmu_asid_lock);
+	ret = arm_smmu_attach_prepare(&state, domain);
+	if (ret) {
+		mutex_unlock(&arm_smmu_asid_lock);
+		return ret;
+	}
+	arm_smmu_make_nested_ste(&ste, master, nested, state.ats_enabled);
+	arm_smmu_install_ste_for_dev(master, &ste);
+	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
+	arm_smmu_attach_commit(&state);
+	mutex_unlock(&arm_smmu_asid_lock);
+	return 0;
+}
+
+static void arm_smmu_nested_domain_free(struct iommu_domain *domain)
+{
+	kfree(to_nested(domain));
+}
+
+static int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
+					    struct iommu_user_data_array *array)
+{
+	/* No invalidation data type is implemented yet */
+	array->entry_num = 0;
+	return -EOPNOTSUPP;
+}
+
+static const struct iommu_domain_ops arm_smmu_nested_ops = {
+	.attach_dev		= arm_smmu_nested_attach_dev,
+	.cache_invalidate_user	= arm_smmu_nested_cache_invalidate,
+	.free			= arm_smmu_nested_domain_free,
+};
+
+static void arm_smmu_nest_caps(struct arm_smmu_master *master,
+			       struct smmuv3_nest_caps *caps)
+{
+	struct arm_smmu_device *smmu = master->smmu;
+
+	caps->ias = smmu->ias;
+	caps->ssid_bits = smmu->ssid_bits;
+	caps->cd2l = smmu->features & ARM_SMMU_FEAT_2_LVL_CDTAB;
+	caps->ats = arm_smmu_ats_supported(master);
+	caps->stall_ok = (smmu->features & ARM_SMMU_FEAT_STALLS) &&
+			 !(smmu->features & ARM_SMMU_FEAT_STALL_FORCE);
+}
+
+struct iommu_domain *
+arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
+			     struct iommu_domain *parent,
+			     const struct iommu_user_data *user_data)
+{
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+	struct arm_smmu_nested_domain *nested;
+	struct smmuv3_nest_caps caps;
+	struct arm_smmu_domain *s2;
+	int ret;
+
+	/* User data without a parent would be a paging domain: none here */
+	if (!parent || !user_data || flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!arm_smmu_nesting_usable(master->smmu) ||
+	    user_data->type != IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	s2 = to_smmu_domain(parent);
+	if (parent->type != IOMMU_DOMAIN_UNMANAGED || !s2->nest_parent ||
+	    s2->smmu != master->smmu)
+		return ERR_PTR(-EINVAL);
+
+	ret = iommu_copy_struct_from_user(&ctx, user_data,
+					  IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX,
+					  __reserved);
+	if (ret)
+		return ERR_PTR(ret);
+	arm_smmu_nest_caps(master, &caps);
+	ret = smmuv3_s1ctx_check(&ctx, &caps);
+	if (ret)
+		return ERR_PTR(ret);
+
+	nested = kzalloc(sizeof(*nested), GFP_KERNEL_ACCOUNT);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->domain.type = IOMMU_DOMAIN_NESTED;
+	nested->domain.ops = &arm_smmu_nested_ops;
+	nested->s2_parent = s2;
+	nested->ctx = ctx;
+	return &nested->domain;
+}
