@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SELFTESTS=$TREE/tools/testing/selftests
-ALL_TESTS="iommufd iommufd_fail_nth edu_dma"
+ALL_TESTS="iommufd iommufd_fail_nth edu_dma smmuv3_nested smmuv3_nested_dma"
 TESTS=${TESTS:-$ALL_TESTS}
 
 CC="${CROSS}gcc"
