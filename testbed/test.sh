@@ -21,5 +21,5 @@ log "build $((built - start)) s, boot and tests $((done_at - built)) s"
 expect=()
 for t in kunit $(cat "$GUEST/tests.expected"); do expect+=(--expect "$t"); done
 python3 "$TOP/testbed/report.py" "$out" "${expect[@]}" \
-	--kunit-suite arm-smmu-v3-kunit-test \
+	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
 	--known-failures "$TOP/testbed/known-failures" --boot-rc "$rc"

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of nested STEs: what arm_smmu_make_nested_ste() builds, and
+ * that the driver's entry writer moves between nested and other STEs
+ * without the SMMU ever seeing a torn mix of old and new.
+ */
+#include <kunit/test.h>
+#include <linux/io-pgtable.h>
+
+#include "arm-smmu-v3-nested.h"
+
+struct nested_test_env {
+	struct arm_smmu_device smmu;
+	struct arm_smmu_master master;
+	struct io_pgtable pgtable;
+	struct arm_smmu_domain s2;
+	struct arm_smmu_nested_domain nested;
+};
+
+static struct nested_test_env *make_env(struct kunit *test, u32 mode)
+{
+	struct nested_test_env *env = kunit_kzalloc(test, sizeof(*env),
+						    GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	env->smmu.features = ARM_SMMU_FEAT_TRANS_S1 | ARM_SMMU_FEAT_TRANS_S2 |
+			     ARM_SMMU_FEAT_NESTING;
+	env->master.smmu = &env->smmu;
+	env->pgtable.cfg.arm_lpae_s2_cfg.vttbr = 0xdaed0000;
+	env->pgtable.cfg.arm_lpae_s2_cfg.vtcr.tsz = 20;
+	env->pgtable.cfg.arm_lpae_s2_cfg.vtcr.sl = 1;
+	env->s2.smmu = &env->smmu;
+	env->s2.stage = ARM_SMMU_DOMAIN_S2;
+	env->s2.nest_parent = true;
+	env->s2.s2_cfg.vmid = 7;
+	env->s2.pgtbl_ops = &env->pgtable.ops;
+	env->nested.s2_parent = &env->s2;
+	env->nested.ctx = (struct iommu_hwpt_arm_smmuv3_s1ctx){
+		.mode = mode,
+		.s1ctxptr = 0x40001000,
+		.s1cdmax = 3,
+		.s1fmt = 1,
+		.s1dss = 2,
+		.s1cir = 1,
+		.s1cor = 2,
+		.s1csh = 3,
+	};
+	return env;
+}
+
+static u64 ste_field(const struct arm_smmu_ste *ste, int word, u64 mask)
+{
+	return (le64_to_cpu(ste->data[word]) & mask) >> __ffs64(mask);
+}
+
+static void nested_ste_translate(struct kunit *test)
+{
+	struct nested_test_env *env =
+		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
+	struct arm_smmu_ste ste, s2_ste;
+
+	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, false);
+	arm_smmu_make_s2_domain_ste(&s2_ste, &env->master, &env->s2, false);
+
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_V), 1);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_CFG),
+			STRTAB_STE_0_CFG_NESTED);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[0]) &
+			STRTAB_STE_0_S1CTXPTR_MASK, 0x40001000);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_S1CDMAX), 3);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_S1FMT), 1);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1DSS), 2);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1CIR), 1);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1COR), 2);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1CSH), 3);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_MEV), 1);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_EATS), 0);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1STALLD), 0);
+	/* The whole stage-2 half, VMID included, is the parent's */
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 2, STRTAB_STE_2_S2VMID), 7);
+	KUNIT_EXPECT_EQ(test, ste.data[2], s2_ste.data[2]);
+	KUNIT_EXPECT_EQ(test, ste.data[3], s2_ste.data[3]);
+	/* and nothing outside what the writer knows the SMMU uses */
+	{
+		__le64 used[STRTAB_STE_DWORDS] = {};
+		int i;
+
+		arm_smmu_get_ste_used(ste.data, used);
+		for (i = 0; i < STRTAB_STE_DWORDS; i++)
+			KUNIT_EXPECT_EQ(test, ste.data[i] & ~used[i], 0);
+	}
+}
+
+static void nested_ste_ats(struct kunit *test)
+{
+	struct nested_test_env *env =
+		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
+	struct arm_smmu_ste ste;
+
+	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, true);
+	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_EATS),
+			STRTAB_STE_1_EATS_TRANS);
+}
+
+static void nested_ste_abort_and_bypass(struct kunit *test)
+{
+	struct nested_test_env *env = make_env(test, IOMMU_SMMUV3_S1CTX_ABORT);
+	struct arm_smmu_ste ste, expect;
+
+	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, false);
+	arm_smmu_make_abort_ste(&expect);
+	KUNIT_EXPECT_MEMEQ(test, &ste, &expect, sizeof(ste));
+
+	env->nested.ctx.mode = IOMMU_SMMUV3_S1CTX_BYPASS;
+	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, false);
+	arm_smmu_make_s2_domain_ste(&expect, &env->master, &env->s2, false);
+	KUNIT_EXPECT_MEMEQ(test, &ste, &expect, sizeof(ste));
+}
+
+/*
+ * A writer whose sync checks what the SMMU would see: every intermediate
+ * entry must be, in the bits its own config uses, the old or the new one.
+ */
+struct checking_writer {
+	struct arm_smmu_entry_writer writer;
+	const __le64 *entry, *from, *to;
+	unsigned int syncs;
+	bool torn;
+};
+
+static bool same_for_smmu(const __le64 *a, const __le64 *b)
+{
+	__le64 used_a[STRTAB_STE_DWORDS] = {}, used_b[STRTAB_STE_DWORDS] = {};
+	int i;
+
+	arm_smmu_get_ste_used(a, used_a);
+	arm_smmu_get_ste_used(b, used_b);
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		if (used_a[i] != used_b[i] || (a[i] & used_a[i]) != (b[i] & used_b[i]))
+			return false;
+	return true;
+}
+
+static void checking_sync(struct arm_smmu_entry_writer *writer)
+{
+	struct checking_writer *w =
+		container_of(writer, struct checking_writer, writer);
+
+	w->syncs++;
+	if (!same_for_smmu(w->entry, w->from) && !same_for_smmu(w->entry, w->to))
+		w->torn = true;
+}
+
+static const struct arm_smmu_entry_writer_ops checking_ops = {
+	.get_used = arm_smmu_get_ste_used,
+	.sync = checking_sync,
+};
+
+static void expect_hitless(struct kunit *test, const struct arm_smmu_ste *from,
+			   const struct arm_smmu_ste *to)
+{
+	struct arm_smmu_ste cur = *from;
+	struct checking_writer w = {
+		.writer.ops = &checking_ops,
+		.entry = cur.data,
+		.from = from->data,
+		.to = to->data,
+	};
+
+	arm_smmu_write_entry(&w.writer, cur.data, to->data);
+	KUNIT_EXPECT_MEMEQ(test, &cur, to, sizeof(cur));
+	KUNIT_EXPECT_FALSE_MSG(test, w.torn, "the SMMU saw a torn STE");
+	KUNIT_EXPECT_GT(test, w.syncs, 0);
+}
+
+static void nested_ste_hitless_transitions(struct kunit *test)
+{
+	struct nested_test_env *env =
+		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
+	struct arm_smmu_ste s2, nested, moved, abort;
+
+	arm_smmu_make_s2_domain_ste(&s2, &env->master, &env->s2, false);
+	arm_smmu_make_nested_ste(&nested, &env->master, &env->nested, false);
+	arm_smmu_make_abort_ste(&abort);
+
+	expect_hitless(test, &s2, &nested);
+	expect_hitless(test, &nested, &s2);
+	expect_hitless(test, &nested, &abort);
+	expect_hitless(test, &abort, &nested);
+
+	/* A new context pointer: only qword 0 changes */
+	env->nested.ctx.s1ctxptr = 0x40002000;
+	arm_smmu_make_nested_ste(&moved, &env->master, &env->nested, false);
+	expect_hitless(test, &nested, &moved);
+}
+
+static struct kunit_case arm_smmu_v3_nested_cases[] = {
+	KUNIT_CASE(nested_ste_translate),
+	KUNIT_CASE(nested_ste_ats),
+	KUNIT_CASE(nested_ste_abort_and_bypass),
+	KUNIT_CASE(nested_ste_hitless_transitions),
+	{},
+};
+
+static struct kunit_suite arm_smmu_v3_nested_suite = {
+	.name = "arm-smmu-v3-nested",
+	.test_cases = arm_smmu_v3_nested_cases,
+};
+kunit_test_suites(&arm_smmu_v3_nested_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests of arm-smmu-v3 nested STEs");
+MODULE_LICENSE("GPL");
