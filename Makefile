@@ -18,5 +18,8 @@ build:
 clean-cache:
 	rm -rf $(CACHE)/tree $(CACHE)/kbuild $(CACHE)/guest
 
+check:
+	@testbed/check.sh
+
 selfcheck:
 	@testbed/selfcheck.sh

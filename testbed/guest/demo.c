@@ -113,7 +113,7 @@ int main(void)
 	if (ret)
 		return fail("setting up the IOAS", ret);
 
-	strcpy((char *)mem, "hello through the SMMU");
+	snprintf((char *)mem, LEN, "hello through the SMMU");
 	memset(mem + LEN, 0, LEN);
 	say("DMA: device reads IOVA 0x%llx, then writes it back to IOVA 0x%llx.",
 	    (unsigned long long)IOVA, (unsigned long long)IOVA + LEN);

@@ -78,8 +78,10 @@ static void nested_ste_translate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1STALLD), 0);
 	/* The whole stage-2 half, VMID included, is the parent's */
 	KUNIT_EXPECT_EQ(test, ste_field(&ste, 2, STRTAB_STE_2_S2VMID), 7);
-	KUNIT_EXPECT_EQ(test, ste.data[2], s2_ste.data[2]);
-	KUNIT_EXPECT_EQ(test, ste.data[3], s2_ste.data[3]);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[2]),
+			le64_to_cpu(s2_ste.data[2]));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[3]),
+			le64_to_cpu(s2_ste.data[3]));
 	/* and nothing outside what the writer knows the SMMU uses */
 	{
 		__le64 used[STRTAB_STE_DWORDS] = {};
@@ -87,7 +89,8 @@ static void nested_ste_translate(struct kunit *test)
 
 		arm_smmu_get_ste_used(ste.data, used);
 		for (i = 0; i < STRTAB_STE_DWORDS; i++)
-			KUNIT_EXPECT_EQ(test, ste.data[i] & ~used[i], 0);
+			KUNIT_EXPECT_EQ(test,
+					le64_to_cpu(ste.data[i] & ~used[i]), 0);
 	}
 }
 
@@ -206,6 +209,7 @@ static struct kunit_suite arm_smmu_v3_nested_suite = {
 	.name = "arm-smmu-v3-nested",
 	.test_cases = arm_smmu_v3_nested_cases,
 };
+
 kunit_test_suites(&arm_smmu_v3_nested_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -95,6 +95,7 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      bool ats_enabled)
 {
 	const struct iommu_hwpt_arm_smmuv3_s1ctx *ctx = &nested->ctx;
+	u64 s1_0, s1_1;
 
 	if (ctx->mode == IOMMU_SMMUV3_S1CTX_ABORT) {
 		arm_smmu_make_abort_ste(target);
@@ -106,19 +107,19 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 	if (ctx->mode == IOMMU_SMMUV3_S1CTX_BYPASS)
 		return;
 
-	target->data[0] = cpu_to_le64(
-		STRTAB_STE_0_V |
-		FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_NESTED) |
-		FIELD_PREP(STRTAB_STE_0_S1FMT, ctx->s1fmt) |
-		(ctx->s1ctxptr & STRTAB_STE_0_S1CTXPTR_MASK) |
-		FIELD_PREP(STRTAB_STE_0_S1CDMAX, ctx->s1cdmax));
-	target->data[1] |= cpu_to_le64(
-		FIELD_PREP(STRTAB_STE_1_S1DSS, ctx->s1dss) |
-		FIELD_PREP(STRTAB_STE_1_S1CIR, ctx->s1cir) |
-		FIELD_PREP(STRTAB_STE_1_S1COR, ctx->s1cor) |
-		FIELD_PREP(STRTAB_STE_1_S1CSH, ctx->s1csh) |
-		(ctx->s1stalld ? STRTAB_STE_1_S1STALLD : 0) |
-		STRTAB_STE_1_MEV);
+	s1_0 = STRTAB_STE_0_V |
+	       FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_NESTED) |
+	       FIELD_PREP(STRTAB_STE_0_S1FMT, ctx->s1fmt) |
+	       (ctx->s1ctxptr & STRTAB_STE_0_S1CTXPTR_MASK) |
+	       FIELD_PREP(STRTAB_STE_0_S1CDMAX, ctx->s1cdmax);
+	s1_1 = FIELD_PREP(STRTAB_STE_1_S1DSS, ctx->s1dss) |
+	       FIELD_PREP(STRTAB_STE_1_S1CIR, ctx->s1cir) |
+	       FIELD_PREP(STRTAB_STE_1_S1COR, ctx->s1cor) |
+	       FIELD_PREP(STRTAB_STE_1_S1CSH, ctx->s1csh) |
+	       (ctx->s1stalld ? STRTAB_STE_1_S1STALLD : 0) |
+	       STRTAB_STE_1_MEV;
+	target->data[0] = cpu_to_le64(s1_0);
+	target->data[1] |= cpu_to_le64(s1_1);
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
 

@@ -15,7 +15,7 @@
 /* STE.Config for stage 1 followed by stage 2 */
 #define STRTAB_STE_0_CFG_NESTED		7
 /* STE.MEV: merge similar events, so a guest cannot flood the event queue */
-#define STRTAB_STE_1_MEV		(1UL << 19)
+#define STRTAB_STE_1_MEV		BIT(19)
 
 /**
  * struct arm_smmu_nested_domain - a guest stage 1 nested on a stage 2

@@ -29,7 +29,8 @@ static int read_smmu_regs(uint32_t regs[8])
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "smmu") && sscanf(line, " %" SCNx64, &start))
+		if (strstr(line, "smmu") &&
+		    sscanf(line, " %" SCNx64, &start) == 1)
 			break;
 	fclose(f);
 	if (!start)

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: the review bar for what this project writes.
+#  - checkpatch --strict on every patch and on our kernel C files;
+#    on our userspace C files (selftests, guest programs) too, less the
+#    rules that cannot apply there (listed below);
+#  - kernel-doc -Wall on our kernel files, and no new kernel-doc warning
+#    in the uAPI header compared with the base;
+#  - sparse (C=2) and W=1 on the directories we touch: no finding in any
+#    file we add or patch.
+# Prints each finding; exits non-zero if there is any.
+. "$(dirname "$0")/lib.sh"
+
+# Userspace has no BIT(), u32, __printf() or MMIO accessors; the kselftest
+# harness's FIXTURE_DATA(x) *self trips the spacing rule.
+USERSPACE_IGNORE=BIT_MACRO,PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO
+USERSPACE_IGNORE=$USERSPACE_IGNORE,VOLATILE,SPACING,CAMELCASE
+
+"$TOP/testbed/build.sh"
+findings=$(mktemp)
+trap 'rm -f "$findings"' EXIT
+cd "$TREE"
+
+for p in $(series_patches); do
+	./scripts/checkpatch.pl --strict --root . --terse -q "$TOP/patches/$p" |
+		grep -v '^total:' >>"$findings" || true
+done
+for f in $(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+		drivers include tools testbed/guest | grep -E '\.[ch]$'); do
+	case $f in
+	tools/* | testbed/*) ignore=(--ignore "$USERSPACE_IGNORE") ;;
+	*) ignore=() ;;
+	esac
+	./scripts/checkpatch.pl --strict --root . --terse -q "${ignore[@]}" \
+		-f "$TOP/$f" | grep -v '^total:' >>"$findings" || true
+done
+
+for f in $(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+		drivers | grep -E '\.[ch]$'); do
+	./scripts/kernel-doc -none -Wall "$f" >>"$findings" 2>&1 || true
+done
+uapi=include/uapi/linux/iommufd.h
+diff <(cd "$PRISTINE" && ./scripts/kernel-doc -none -Wall "$uapi" 2>&1 |
+	sed 's/:[0-9]*:/:/') \
+	<(./scripts/kernel-doc -none -Wall "$uapi" 2>&1 | sed 's/:[0-9]*:/:/') |
+	sed -n 's/^> /new kernel-doc warning: /p' >>"$findings"
+
+# Files we add or patch, as kbuild names them in warnings
+ours=$(cat "$TREE/.testbed-touched" | grep -E '\.[ch]$' | sort -u)
+log "sparse and W=1 on drivers/iommu/arm/arm-smmu-v3 and drivers/iommu/iommufd"
+make -s -C "$TREE" O="$KBUILD" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+	-j"$JOBS" C=2 W=1 drivers/iommu/arm/arm-smmu-v3/ \
+	drivers/iommu/iommufd/ 2>&1 | grep -E 'warning|error' |
+	while read -r line; do
+		for f in $ours; do
+			case $line in *"$f":*) echo "$line" ;; esac
+		done
+	done >>"$findings"
+
+if [ -s "$findings" ]; then
+	cat "$findings"
+	echo "make check: $(wc -l <"$findings") finding(s)"
+	exit 1
+fi
+echo "make check: clean (checkpatch --strict, kernel-doc, sparse, W=1)"
