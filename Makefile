@@ -21,5 +21,8 @@ clean-cache:
 check:
 	@testbed/check.sh
 
+series:
+	@testbed/series.sh
+
 selfcheck:
 	@testbed/selfcheck.sh

@@ -10,6 +10,7 @@ kmake() {
 		-j"$JOBS" "$@"
 }
 
+lock_cache kbuild
 mkdir -p "$KBUILD"
 fragments=$KBUILD/testbed.config
 cat "$TOP"/testbed/config/*.config >"$fragments.new"

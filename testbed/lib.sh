@@ -40,3 +40,12 @@ series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 		awk '{ print $1 }'
 }
+
+# Hold an exclusive lock on one part of the cache until the script exits,
+# so two runs (make test while make series works) never race on it.
+lock_cache() {
+	local fd
+	mkdir -p "$CACHE"
+	exec {fd}>"$CACHE/.$1.lock"
+	flock "$fd"
+}

@@ -84,7 +84,7 @@ copy_overlay() {
 	done
 }
 
-mkdir -p "$CACHE"
+lock_cache tree
 extract_base
 if [ "$(cat "$TREE/.testbed-base" 2>/dev/null)" != "$base_key" ]; then
 	log "new base: start from an empty build directory"

@@ -8,6 +8,8 @@
 stamp=$QEMU_ROOT/.testbed-ready
 [ -e "$stamp" ] && exit 0
 need_root "preparing the QEMU root"
+lock_cache qemu-root
+[ -e "$stamp" ] && exit 0
 
 log "debootstrap a Debian 13 (trixie) root in $QEMU_ROOT"
 rm -rf "$QEMU_ROOT"

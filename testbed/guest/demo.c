@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `make run`: tell a newcomer, step by step, what the SMMU in this guest
- * can do and show a device doing DMA through it, acting as a VMM would.
+ * can do, then act as a VMM and show a device's DMA going through a
+ * guest-owned stage 1 and a kernel-owned stage 2.
  */
 #include <stdarg.h>
 #include <sys/klog.h>
 #include "iommufd_calls.h"
+#include "smmuv3_guest.h"
 #include "vfio_edu.h"
 
-#define IOVA	0x10000000ULL
-#define LEN	4096
+#define GUEST_IPA	0x40000000ULL	/* "guest RAM": CD and page tables */
+#define DATA_IPA	0x50000000ULL	/* two guest data pages */
+#define VA_SRC		0x20000000ULL	/* stage-1 VA -> data page 0 */
+#define VA_DST		0x10000000ULL	/* stage-1 VA -> data page 1 */
+#define PAGE		GUEST_PAGE
 
 static int step;
 
@@ -57,76 +62,140 @@ static void show_smmu_probe(void)
 	log[n] = 0;
 	for (line = strtok_r(log, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, "arm-smmu-v3") &&
-		    (strstr(line, "features") || strstr(line, "ias")))
-			detail("kernel: %s", strchr(line, '>') ? strchr(line, '>') + 1 : line);
+		if (strstr(line, "arm-smmu-v3") && strstr(line, "features"))
+			detail("kernel: %s",
+			       strchr(line, '>') ? strchr(line, '>') + 1 : line);
+}
+
+static void show_hw_info(const struct iommu_hw_info_arm_smmuv3 *info)
+{
+	uint32_t idr0 = info->idr[0];
+
+	detail("IDR0 0x%08x: stage 1 %s, stage 2 %s, %u-bit ASIDs, %u-bit VMIDs",
+	       idr0, idr0 & 2 ? "yes" : "no", idr0 & 1 ? "yes" : "no",
+	       idr0 & (1 << 12) ? 16 : 8, idr0 & (1 << 18) ? 16 : 8);
+	detail("IDR1 0x%08x: %u-bit SubstreamIDs", info->idr[1],
+	       (info->idr[1] >> 6) & 31);
+	detail("IDR3 0x%08x: range invalidation %s", info->idr[3],
+	       info->idr[3] & (1 << 10) ? "yes" : "no");
+	detail("IDR5 0x%08x, IIDR 0x%08x, AIDR 0x%08x", info->idr[5],
+	       info->iidr, info->aidr);
 }
 
 int main(void)
 {
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
+		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
+	};
+	struct iommu_hw_info_arm_smmuv3 info;
 	char bdfs[EDU_MAX_DEVICES][16];
-	uint32_t ioas, len = 0, type = 0;
-	uint64_t caps = 0;
+	uint32_t ioas, parent, nested, len = sizeof(info), type = 0, id;
+	struct smmuv3_guest g = { .ipa = GUEST_IPA, .size = 0x10000 };
+	uint64_t cd, root;
 	struct edu edu;
-	uint8_t *mem;
-	int n, i, fd, ret;
+	uint8_t *data;
+	int n, fd, ret;
 
 	say("The guest booted on QEMU's virt machine with an SMMUv3 in front of PCI.");
 	show_smmu_probe();
 
 	n = edu_list(bdfs, EDU_MAX_DEVICES);
-	say("Found %d edu DMA test device(s) behind the SMMU:", n);
-	for (i = 0; i < n; i++)
-		detail("%s (StreamID = its PCI requester ID)", bdfs[i]);
+	say("Found %d edu DMA test device(s); using %s, as a VMM would for a VM.",
+	    n, n ? bdfs[0] : "none");
 	if (!n)
 		return fail("no edu device", -ENODEV);
-
-	say("Acting as a VMM: open the device's VFIO cdev and bind it to /dev/iommu.");
 	ret = edu_open(&edu, bdfs[0]);
-	if (ret)
-		return fail("open VFIO cdev", ret);
 	fd = open("/dev/iommu", O_RDWR);
-	if (fd < 0)
-		return fail("open /dev/iommu", -errno);
+	if (ret || fd < 0)
+		return fail("open the VFIO cdev and /dev/iommu", ret ? ret : -errno);
 	ret = edu_bind(&edu, fd);
 	if (ret)
 		return fail("VFIO_DEVICE_BIND_IOMMUFD", ret);
-	detail("bound as iommufd device %u", edu.dev_id);
 
-	ret = iofd_hw_info(fd, edu.dev_id, NULL, &len, &type, &caps);
-	say("IOMMU_GET_HW_INFO: type %u, %u bytes of data, capabilities 0x%llx",
-	    type, len, (unsigned long long)caps);
+	ret = iofd_hw_info(fd, edu.dev_id, &info, &len, &type, NULL);
+	if (ret || type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+		return fail("IOMMU_GET_HW_INFO gave no SMMUv3 data", ret ? ret : -ENODATA);
+	say("IOMMU_GET_HW_INFO: the SMMU's ID registers, to model a virtual SMMU on:");
+	show_hw_info(&info);
 
-	say("Allocate an IOAS, attach the device to it, map one page at IOVA 0x%llx.",
-	    (unsigned long long)IOVA);
-	mem = mmap(NULL, 2 * LEN, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
+	say("Stage 2 (the host's): map guest RAM at IPA 0x%llx and two data pages at IPA 0x%llx,",
+	    (unsigned long long)GUEST_IPA, (unsigned long long)DATA_IPA);
+	detail("then IOMMU_HWPT_ALLOC_NEST_PARENT: the kernel picks the VMID; we never see it.");
+	g.mem = mmap(NULL, g.size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	data = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g.mem == MAP_FAILED || data == MAP_FAILED)
 		return fail("mmap", -errno);
 	ret = iofd_ioas_alloc(fd, &ioas);
 	if (!ret)
-		ret = edu_attach(&edu, ioas);
+		ret = iofd_map(fd, ioas, g.mem, g.size, GUEST_IPA);
 	if (!ret)
-		ret = iofd_map(fd, ioas, mem, 2 * LEN, IOVA);
+		ret = iofd_map(fd, ioas, data, 2 * PAGE, DATA_IPA);
+	if (!ret)
+		ret = iofd_hwpt_alloc(fd, edu.dev_id, ioas,
+				      IOMMU_HWPT_ALLOC_NEST_PARENT,
+				      IOMMU_HWPT_DATA_NONE, NULL, 0, &parent);
+	if (ret)
+		return fail("stage 2 setup", ret);
+
+	say("Stage 1 (the guest's): write a context descriptor (ASID 1) and page tables");
+	detail("into guest RAM: VA 0x%llx -> IPA 0x%llx, VA 0x%llx -> IPA 0x%llx.",
+	       (unsigned long long)VA_SRC, (unsigned long long)DATA_IPA,
+	       (unsigned long long)VA_DST, (unsigned long long)DATA_IPA + PAGE);
+	cd = guest_alloc_page(&g);
+	root = guest_alloc_page(&g);
+	guest_write_cd(&g, cd, 1, root);
+	if (guest_map(&g, root, VA_SRC, DATA_IPA) ||
+	    guest_map(&g, root, VA_DST, DATA_IPA + PAGE))
+		return fail("building stage-1 tables", -ENOMEM);
+
+	ctx.s1ctxptr = cd + 8;
+	ret = iofd_hwpt_alloc(fd, edu.dev_id, parent, 0,
+			      IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
+			      sizeof(ctx), &id);
+	say("The kernel checks what the VMM hands in: a context pointer that is not");
+	detail("64-byte aligned is refused: %s.", ret ? strerror(-ret) : "accepted?!");
+	if (ret != -EINVAL)
+		return fail("a misaligned context pointer was not refused", -EPROTO);
+
+	ctx.s1ctxptr = cd;
+	ret = iofd_hwpt_alloc(fd, edu.dev_id, parent, 0,
+			      IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
+			      sizeof(ctx), &nested);
+	if (!ret)
+		ret = edu_attach(&edu, nested);
 	if (!ret)
 		ret = edu_enable(&edu);
 	if (ret)
-		return fail("setting up the IOAS", ret);
+		return fail("nested HWPT", ret);
+	say("Nested HWPT allocated (context pointer IPA 0x%llx) and attached: the SMMU",
+	    (unsigned long long)cd);
+	detail("now walks the guest's stage 1, then the kernel's stage 2, for this device.");
 
-	snprintf((char *)mem, LEN, "hello through the SMMU");
-	memset(mem + LEN, 0, LEN);
-	say("DMA: device reads IOVA 0x%llx, then writes it back to IOVA 0x%llx.",
-	    (unsigned long long)IOVA, (unsigned long long)IOVA + LEN);
-	ret = edu_dma_from(&edu, IOVA, LEN);
+	snprintf((char *)data, PAGE, "hello through two stages");
+	memset(data + PAGE, 0, PAGE);
+	say("DMA: the device reads VA 0x%llx and writes what it read to VA 0x%llx.",
+	    (unsigned long long)VA_SRC, (unsigned long long)VA_DST);
+	ret = edu_dma_from(&edu, VA_SRC, PAGE);
 	if (!ret)
-		ret = edu_dma_to(&edu, IOVA + LEN, LEN);
+		ret = edu_dma_to(&edu, VA_DST, PAGE);
 	if (ret)
 		return fail("edu DMA", ret);
-	detail("second page now reads: \"%s\"", (char *)mem + LEN);
-	if (memcmp(mem, mem + LEN, LEN))
-		return fail("DMA data mismatch", -EIO);
+	detail("the host page behind IPA 0x%llx now reads: \"%s\"",
+	       (unsigned long long)DATA_IPA + PAGE, (char *)data + PAGE);
+	if (memcmp(data, data + PAGE, PAGE))
+		return fail("the data did not arrive through both stages", -EIO);
 
-	say("Done: one device, one stage of translation, owned by the kernel.");
+	memset(data + PAGE, 0, PAGE);
+	ret = edu_dma_to(&edu, DATA_IPA + PAGE, PAGE);
+	say("DMA to 0x%llx, an IPA but no stage-1 VA, reaches nothing: page still %s.",
+	    (unsigned long long)DATA_IPA + PAGE,
+	    data[PAGE] ? "WRITTEN (wrong!)" : "empty");
+	if (ret || data[PAGE])
+		return fail("stage 1 was bypassed", -EPROTO);
+
+	say("Done: the guest chose where its device may write; the host kept the VM's bounds.");
 	edu_close(&edu);
 	close(fd);
 	return 0;
