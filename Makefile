@@ -26,3 +26,12 @@ series:
 
 selfcheck:
 	@testbed/selfcheck.sh
+
+# Fuzz the invalidation translation longer than make test does
+FUZZ_SECONDS ?= 600
+fuzz:
+	@testbed/build.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) testbed/host-tests.sh | tail -n 4
+
+bench:
+	@testbed/bench.sh

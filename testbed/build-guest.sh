@@ -6,7 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 SELFTESTS=$TREE/tools/testing/selftests
-ALL_TESTS="iommufd iommufd_fail_nth edu_dma smmuv3_nested smmuv3_nested_dma"
+ALL_TESTS="iommufd iommufd_fail_nth edu_dma smmuv3_nested smmuv3_nested_dma
+	smmuv3_invalidate smmuv3_invalidate_dma"
+# Only the nesting-off kernel runs smmuv3_nested_off (see test.sh).
 TESTS=${TESTS:-$ALL_TESTS}
 
 CC="${CROSS}gcc"
@@ -32,6 +34,7 @@ headers=$(ls "$SELFTESTS"/iommu/*.h "$SELFTESTS"/kselftest*.h \
 	"$TREE"/drivers/iommu/iommufd/iommufd_test.h)
 build "$GUEST/bin/init" "$TOP/testbed/guest/init.c"
 build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers
+build "$GUEST/bin/bench" "$TOP/testbed/guest/bench.c" $headers
 for t in $TESTS; do
 	# shellcheck disable=SC2086
 	build "$GUEST/bin/$t" "$SELFTESTS/iommu/$t.c" $headers
@@ -44,6 +47,7 @@ list=$GUEST/initramfs.list
 	for d in proc sys tmp bin tests; do echo "dir /$d 0755 0 0"; done
 	echo "file /init $GUEST/bin/init 0755 0 0"
 	echo "file /bin/demo $GUEST/bin/demo 0755 0 0"
+	echo "file /bin/bench $GUEST/bin/bench 0755 0 0"
 	for t in $TESTS; do echo "file /tests/$t $GUEST/bin/$t 0755 0 0"; done
 } >"$list"
 "$KBUILD/usr/gen_init_cpio" "$list" >"$GUEST/initramfs.cpio"

@@ -16,8 +16,8 @@ JOBS=${JOBS:-$(nproc)}
 QEMU_ROOT=$CACHE/trixie         # Debian 13 root holding qemu-system-arm 10.x
 PRISTINE=$CACHE/base            # the extracted base, never modified
 TREE=$CACHE/tree                # base + patch series + our files
-KBUILD=$CACHE/kbuild            # O= directory of the kernel build
-GUEST=$CACHE/guest              # test programs, initramfs, serial logs
+KBUILD=${KBUILD:-$CACHE/kbuild} # O= directory of the kernel build
+GUEST=${GUEST:-$CACHE/guest}    # test programs, initramfs, serial logs
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

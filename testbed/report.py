@@ -60,6 +60,7 @@ def split_sections(lines):
 
 def parse_tap(section, body, known, kunit):
     """Leaf results of one section, grouped into suites."""
+    prefix = section[:-len('kunit')] if kunit else ''
     suites, order = {}, []
     suite_indent = None
     current = section
@@ -78,7 +79,7 @@ def parse_tap(section, body, known, kunit):
             indent = len(m.group(1))
             if suite_indent is None or indent <= suite_indent:
                 suite_indent = indent
-                current = 'kunit:' + m.group(2)
+                current = prefix + 'kunit:' + m.group(2)
             continue
         m = PLAN.match(line)
         if m and not kunit and len(m.group(1)) == 0 and top_plan is None:
@@ -111,7 +112,9 @@ def parse_tap(section, body, known, kunit):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('log')
+    ap.add_argument('logs', nargs='+', help='serial logs, one per boot')
+    ap.add_argument('--host', action='append', default=[],
+                    help='a log of tests run on this machine (not a boot)')
     ap.add_argument('--expect', action='append', default=[],
                     help='a section that must be present')
     ap.add_argument('--kunit-suite', action='append', default=[],
@@ -120,8 +123,10 @@ def main():
     ap.add_argument('--boot-rc', type=int, default=0)
     args = ap.parse_args()
 
-    with open(args.log, errors='replace') as f:
-        lines = [l.rstrip('\r\n') for l in f]
+    lines = []
+    for log in args.logs + args.host:
+        with open(log, errors='replace') as f:
+            lines += [l.rstrip('\r\n') for l in f]
     known = set()
     if args.known_failures:
         with open(args.known_failures) as f:
@@ -130,7 +135,8 @@ def main():
     sections = split_sections(lines)
     suites, problems = [], []
     for name, (body, status) in sections.items():
-        parsed = parse_tap(name, body, known, kunit=(name == 'kunit'))
+        parsed = parse_tap(name, body, known,
+                           kunit=(name.split(':')[-1] == 'kunit'))
         suites += parsed
         if status is None:
             problems.append('%s: did not finish' % name)
@@ -143,9 +149,12 @@ def main():
     for name in args.kunit_suite:
         if not any(s.name == 'kunit:' + name for s in suites):
             problems.append('kunit:%s: never ran' % name)
-    if not any('TESTBED: DONE' in l for l in lines):
-        problems.append('guest: never reached the end of its run '
-                        '(hang, panic or timeout; boot exit %d)' % args.boot_rc)
+    finished = sum('TESTBED: DONE' in l for l in lines)
+    if finished < len(args.logs):
+        problems.append('guest: %d of %d boots never reached the end of their '
+                        'run (hang, panic or timeout; boot exit %d)'
+                        % (len(args.logs) - finished, len(args.logs),
+                           args.boot_rc))
     for l in lines:
         if KERNEL_TROUBLE.search(l):
             problems.append('kernel log: ' + l.strip())
@@ -171,7 +180,7 @@ def main():
     failed = sum(len(s.failed) for s in suites) + len(problems)
     skipped = sum(len(s.skipped) + len(s.known) for s in suites)
     if failed:
-        print('serial log: ' + args.log)
+        print('serial logs: ' + ' '.join(args.logs))
     print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
     return 1 if failed else 0
 

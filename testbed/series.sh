@@ -22,7 +22,7 @@ if [ "$(cat "$work/.base" 2>/dev/null)" != "$base_key" ]; then
 	cp -a "$PRISTINE" "$repo"
 	rm -f "$repo/.testbed-base"
 	"${git_c[@]}" init -q
-	"${git_c[@]}" add -A
+	"${git_c[@]}" add -Af	# Debian's .gitignore ignores the top level
 	"${git_c[@]}" commit -qm "base: linux-source-6.12 ${base_key##* }"
 	"${git_c[@]}" tag base
 	echo "$base_key" >"$work/.base"
@@ -45,7 +45,7 @@ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 			for f in $files; do
 				mkdir -p "$repo/$(dirname "$f")"
 				cp "$TOP/$f" "$repo/$f"
-				"${git_c[@]}" add "$f"
+				"${git_c[@]}" add -f "$f"
 			done
 			"${git_c[@]}" commit -q --amend --no-edit
 		fi

@@ -104,13 +104,9 @@ int main(void)
 	    n, n ? bdfs[0] : "none");
 	if (!n)
 		return fail("no edu device", -ENODEV);
-	ret = edu_open(&edu, bdfs[0]);
-	fd = open("/dev/iommu", O_RDWR);
-	if (ret || fd < 0)
-		return fail("open the VFIO cdev and /dev/iommu", ret ? ret : -errno);
-	ret = edu_bind(&edu, fd);
+	ret = edu_open_bound(&edu, &fd);
 	if (ret)
-		return fail("VFIO_DEVICE_BIND_IOMMUFD", ret);
+		return fail("binding the device's VFIO cdev to /dev/iommu", ret);
 
 	ret = iofd_hw_info(fd, edu.dev_id, &info, &len, &type, NULL);
 	if (ret || type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)

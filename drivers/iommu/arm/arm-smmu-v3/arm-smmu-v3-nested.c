@@ -78,6 +78,27 @@ struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 	return to_nested(domain)->s2_parent;
 }
 
+/* Called as @master leaves @domain, whatever it moves to */
+void arm_smmu_nested_remove_master(struct iommu_domain *domain,
+				   struct arm_smmu_master *master)
+{
+	struct arm_smmu_nested_domain *nested;
+	struct arm_smmu_nested_master *entry;
+
+	if (!domain || domain->ops != &arm_smmu_nested_ops)
+		return;
+	nested = to_nested(domain);
+	mutex_lock(&nested->lock);
+	list_for_each_entry(entry, &nested->masters, node) {
+		if (entry->master == master) {
+			list_del(&entry->node);
+			kfree(entry);
+			break;
+		}
+	}
+	mutex_unlock(&nested->lock);
+}
+
 /**
  * arm_smmu_make_nested_ste() - the STE of a device in a nested domain
  * @target: the STE to fill
@@ -134,6 +155,7 @@ static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
 		.ssid = IOMMU_NO_PASID,
 		.disable_ats = !nested->ctx.eats,
 	};
+	struct arm_smmu_nested_master *entry;
 	struct arm_smmu_ste ste;
 	int ret;
 
@@ -148,32 +170,38 @@ static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
 	/* The guest's CD table replaces the kernel's: no PASID may use it */
 	if (arm_smmu_ssids_in_use(&master->cd_table))
 		return -EBUSY;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+	entry->master = master;
 
 	mutex_lock(&arm_smmu_asid_lock);
 	ret = arm_smmu_attach_prepare(&state, domain);
 	if (ret) {
 		mutex_unlock(&arm_smmu_asid_lock);
+		kfree(entry);
 		return ret;
 	}
 	arm_smmu_make_nested_ste(&ste, master, nested, state.ats_enabled);
 	arm_smmu_install_ste_for_dev(master, &ste);
 	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
+	/* Leaves the old domain's list, even when it is this one */
 	arm_smmu_attach_commit(&state);
+	mutex_lock(&nested->lock);
+	list_add(&entry->node, &nested->masters);
+	mutex_unlock(&nested->lock);
 	mutex_unlock(&arm_smmu_asid_lock);
 	return 0;
 }
 
 static void arm_smmu_nested_domain_free(struct iommu_domain *domain)
 {
-	kfree(to_nested(domain));
-}
+	struct arm_smmu_nested_domain *nested = to_nested(domain);
 
-static int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
-					    struct iommu_user_data_array *array)
-{
-	/* No invalidation data type is implemented yet */
-	array->entry_num = 0;
-	return -EOPNOTSUPP;
+	/* iommufd frees a domain only once no device is attached */
+	WARN_ON(!list_empty(&nested->masters));
+	mutex_destroy(&nested->lock);
+	kfree(nested);
 }
 
 static const struct iommu_domain_ops arm_smmu_nested_ops = {
@@ -236,5 +264,7 @@ arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
 	nested->domain.ops = &arm_smmu_nested_ops;
 	nested->s2_parent = s2;
 	nested->ctx = ctx;
+	mutex_init(&nested->lock);
+	INIT_LIST_HEAD(&nested->masters);
 	return &nested->domain;
 }

@@ -23,14 +23,27 @@
  * @s2_parent: the kernel-owned stage-2 (nest parent) domain; it supplies
  *             the VMID and the stage-2 half of the STE
  * @ctx: the guest's stage-1 context, validated against the SMMU
+ * @lock: protects @masters
+ * @masters: the devices attached, whose StreamIDs CFGI and ATC_INV
+ *           commands of this domain's invalidations may name
  */
 struct arm_smmu_nested_domain {
 	struct iommu_domain domain;
 	struct arm_smmu_domain *s2_parent;
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+	struct mutex lock;
+	struct list_head masters;
+};
+
+/* A device attached to a nested domain */
+struct arm_smmu_nested_master {
+	struct list_head node;
+	struct arm_smmu_master *master;
 };
 
 #if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED)
+int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
+				     struct iommu_user_data_array *array);
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
 int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags);
 struct iommu_domain *
@@ -38,6 +51,8 @@ arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
 			     struct iommu_domain *parent,
 			     const struct iommu_user_data *user_data);
 struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain);
+void arm_smmu_nested_remove_master(struct iommu_domain *domain,
+				   struct arm_smmu_master *master);
 void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      struct arm_smmu_master *master,
 			      struct arm_smmu_nested_domain *nested,
@@ -63,6 +78,11 @@ static inline struct arm_smmu_domain *
 arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 {
 	return NULL;
+}
+
+static inline void arm_smmu_nested_remove_master(struct iommu_domain *domain,
+						 struct arm_smmu_master *master)
+{
 }
 #endif
 

@@ -22,18 +22,13 @@ FIXTURE(edu_dma)
 
 FIXTURE_SETUP(edu_dma)
 {
-	char bdfs[EDU_MAX_DEVICES][16];
+	int ret = edu_open_bound(&self->edu, &self->iommufd);
 
-	self->iommufd = -1;
-	self->edu.fd = -1;
-	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1) {
+	if (ret == -ENODEV) {
 		ASSERT_EQ(0, edu_promised()) TH_LOG("the test bed lost its edu device");
 		SKIP(return, "no edu device");
 	}
-	ASSERT_EQ(0, edu_open(&self->edu, bdfs[0]));
-	self->iommufd = open("/dev/iommu", O_RDWR);
-	ASSERT_LE(0, self->iommufd);
-	ASSERT_EQ(0, edu_bind(&self->edu, self->iommufd));
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, iofd_ioas_alloc(self->iommufd, &self->ioas_id));
 	ASSERT_EQ(0, edu_attach(&self->edu, self->ioas_id));
 	ASSERT_EQ(0, edu_enable(&self->edu));

@@ -107,4 +107,36 @@ static inline int iofd_hw_info(int fd, uint32_t dev_id, void *data,
 	return ret;
 }
 
+/*
+ * IOMMU_HWPT_INVALIDATE of *entry_num entries of @entry_len bytes; on
+ * return *entry_num holds how many the kernel carried out.
+ */
+static inline int iofd_invalidate(int fd, uint32_t hwpt_id, uint32_t type,
+				  void *entries, uint32_t entry_len,
+				  uint32_t *entry_num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt_id,
+		.data_uptr = (uintptr_t)entries,
+		.data_type = type,
+		.entry_len = entry_len,
+		.entry_num = *entry_num,
+	};
+	int ret = iofd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*entry_num = cmd.entry_num;
+	return ret;
+}
+
+/* One generic invalidation entry */
+static inline int iofd_invalidate_one(int fd, uint32_t hwpt_id,
+				      struct iommu_hwpt_invalidate_generic *inv)
+{
+	uint32_t n = 1;
+
+	return iofd_invalidate(fd, hwpt_id, IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
+			       inv, sizeof(*inv), &n);
+}
+
 #endif

@@ -170,6 +170,28 @@ static inline int edu_detach(struct edu *edu)
 		-errno : 0;
 }
 
+/*
+ * Open the first edu device, bind it to a new iommufd and return that in
+ * @iommufd. -ENODEV: no edu device here (see edu_promised()).
+ */
+static inline int edu_open_bound(struct edu *edu, int *iommufd)
+{
+	char bdfs[EDU_MAX_DEVICES][16];
+	int ret;
+
+	edu->fd = -1;
+	*iommufd = -1;
+	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1)
+		return -ENODEV;
+	ret = edu_open(edu, bdfs[0]);
+	if (ret)
+		return ret;
+	*iommufd = open("/dev/iommu", O_RDWR);
+	if (*iommufd < 0)
+		return -errno;
+	return edu_bind(edu, *iommufd);
+}
+
 /* Map BAR0 and let the device master the bus. */
 static inline int edu_enable(struct edu *edu)
 {

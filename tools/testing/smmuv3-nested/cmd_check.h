@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An independent reading of SMMUv3 commands, written from the
+ * architecture's field layout and not from the translator's macros, and
+ * the properties every translated entry must have. Shared by the host
+ * tests and the fuzzer.
+ */
+#ifndef __SMMUV3_NESTED_CMD_CHECK_H
+#define __SMMUV3_NESTED_CMD_CHECK_H
+
+#include <stdio.h>
+#include "arm-smmu-v3-inv.h"
+
+struct decoded {
+	unsigned int op, num, scale, ssid, tg, ttl, size;
+	unsigned int vmid, asid, sid;
+	bool leaf, ssv, global;
+	u64 addr;
+};
+
+static inline u64 bits(u64 w, unsigned int hi, unsigned int lo)
+{
+	return (w >> lo) & ((2ULL << (hi - lo)) - 1);
+}
+
+static inline struct decoded decode(const struct smmuv3_cmd *c)
+{
+	struct decoded d = {
+		.op = bits(c->w[0], 7, 0),
+		.global = bits(c->w[0], 9, 9),
+		.ssv = bits(c->w[0], 11, 11),
+		.num = bits(c->w[0], 16, 12),
+		.scale = bits(c->w[0], 24, 20),
+		.ssid = bits(c->w[0], 31, 12),
+		.vmid = bits(c->w[0], 47, 32),
+		.sid = bits(c->w[0], 63, 32),
+		.asid = bits(c->w[0], 63, 48),
+		.leaf = bits(c->w[1], 0, 0),
+		.size = bits(c->w[1], 5, 0),
+		.ttl = bits(c->w[1], 9, 8),
+		.tg = bits(c->w[1], 11, 10),
+		.addr = c->w[1] & ~0xfffULL,
+	};
+	return d;
+}
+
+static inline bool is_tlbi(unsigned int op)
+{
+	return op >= SMMUV3_OP_TLBI_NH_ALL && op <= SMMUV3_OP_TLBI_NH_VAA;
+}
+
+static inline bool sid_known(const struct smmuv3_inv_target *t,
+			     const u32 *sids, unsigned int n, unsigned int sid)
+{
+	unsigned int i;
+
+	(void)t;
+	for (i = 0; i < n; i++)
+		if (sids[i] == sid)
+			return true;
+	return false;
+}
+
+/*
+ * Does command @d drop the TLB entry for the page of size @gran at @va in
+ * ASID @asid (or in any ASID when @any_asid)?
+ */
+static inline bool tlbi_covers(const struct decoded *d, u64 va, u64 gran,
+			       unsigned int asid, bool any_asid)
+{
+	u64 first, len;
+
+	switch (d->op) {
+	case SMMUV3_OP_TLBI_NH_ALL:
+		return true;
+	case SMMUV3_OP_TLBI_NH_ASID:
+		return !any_asid && d->asid == asid;
+	case SMMUV3_OP_TLBI_NH_VA:
+		if (any_asid || d->asid != asid)
+			return false;
+		break;
+	case SMMUV3_OP_TLBI_NH_VAA:
+		break;
+	default:
+		return false;
+	}
+	if (!d->tg)	/* one address: the entry holding it, any size */
+		return d->addr >= va && d->addr - va < gran;
+	first = d->addr;
+	len = ((u64)d->num + 1) << d->scale << (12 + 2 * (d->tg - 1));
+	return va >= first && va + gran - first <= len;
+}
+
+/* Report and count a broken property; tests and the fuzzer decide what
+ * a failure means.
+ */
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "check failed: %s: ", #cond);	\
+			fprintf(stderr, __VA_ARGS__);			\
+			fprintf(stderr, "\n");				\
+			return false;					\
+		}							\
+	} while (0)
+
+/*
+ * The properties of any accepted entry's commands: only allowed opcodes,
+ * the target's VMID on every TLBI, only the target's StreamIDs, no TTL,
+ * the counts within bounds, and every page of an ADDR range covered.
+ */
+static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *inv,
+				  const struct smmuv3_inv_target *t,
+				  const struct smmuv3_inv_cmds *out)
+{
+	unsigned int i;
+
+	CHECK(out->ncmds <= smmuv3_inv_max_cmds(t), "%u commands", out->ncmds);
+	CHECK(out->natc <= t->nats, "%u ATC commands", out->natc);
+	for (i = 0; i < out->ncmds; i++) {
+		struct decoded d = decode(&out->cmds[i]);
+
+		CHECK(is_tlbi(d.op) || d.op == SMMUV3_OP_CFGI_CD ||
+		      d.op == SMMUV3_OP_CFGI_CD_ALL, "opcode %#x", d.op);
+		if (is_tlbi(d.op)) {
+			CHECK(d.vmid == t->vmid, "VMID %u", d.vmid);
+			CHECK(d.ttl == 0, "TTL %u", d.ttl);
+			CHECK(inv->cache & IOMMU_INV_CACHE_IOTLB, "TLBI unasked");
+		} else {
+			CHECK(sid_known(t, t->sids, t->nsids, d.sid), "SID %u",
+			      d.sid);
+			CHECK(inv->cache & IOMMU_INV_CACHE_CONTEXT,
+			      "CFGI unasked");
+		}
+	}
+	for (i = 0; i < out->natc; i++) {
+		struct decoded d = decode(&out->atc[i]);
+
+		CHECK(d.op == SMMUV3_OP_ATC_INV, "ATC opcode %#x", d.op);
+		CHECK(sid_known(t, t->ats_sids, t->nats, d.sid), "ATC SID %u",
+		      d.sid);
+		CHECK(d.size <= 52, "ATC size %u", d.size);
+	}
+	if ((inv->cache & IOMMU_INV_CACHE_CONTEXT))
+		CHECK(out->ncmds >= t->nsids, "CFGI per StreamID");
+	if ((inv->cache & IOMMU_INV_CACHE_DEV_IOTLB))
+		CHECK(out->natc == t->nats, "ATC_INV per ATS StreamID");
+
+	if (inv->granularity == IOMMU_INV_GRANU_ADDR &&
+	    (inv->cache & IOMMU_INV_CACHE_IOTLB)) {
+		bool any = !(inv->flags & IOMMU_INV_FLAG_ARCHID);
+		u64 p, n = inv->nb_granules, probes = n < 64 ? n : 64;
+
+		/* Every page; of a long range the first and last 32 */
+		for (p = 0; p < probes; p++) {
+			u64 idx = n <= 64 ? p : p < 32 ? p : n - 64 + p;
+			u64 va = inv->addr + idx * inv->granule_size;
+			bool hit = false;
+
+			for (i = 0; i < out->ncmds && !hit; i++) {
+				struct decoded d = decode(&out->cmds[i]);
+
+				hit = tlbi_covers(&d, va, inv->granule_size,
+						  inv->archid, any);
+			}
+			CHECK(hit, "page %#llx not invalidated",
+			      (unsigned long long)va);
+		}
+	}
+	return true;
+}
+
+#endif

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the driver-independent nesting code, built from the very
+ * files the kernel compiles (arm-smmu-v3-inv.c, arm-smmu-v3-uapi.c):
+ *  - every cache x granularity x flag combination of a generic
+ *    invalidation entry is accepted or refused as the documented rules
+ *    (written out again here) say, and accepted ones give sound commands;
+ *  - ranges, re-expanded by an independent decoder, cover every page,
+ *    over-invalidate by at most one page, and use the fewest commands;
+ *  - each refusal has its errno and writes no command;
+ *  - the stage-1 context checks.
+ * Prints TAP; the last line is "N passed, N failed".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arm-smmu-v3-uapi.h"
+#include "cmd_check.h"
+
+#define SZ_4K	0x1000ULL
+#define SZ_16K	0x4000ULL
+#define SZ_64K	0x10000ULL
+
+static unsigned int tests, failures;
+
+static void result(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %u - ", ok ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	failures += !ok;
+}
+
+static const u32 sids[] = { 8, 16, 24 };
+static const u32 ats_sids[] = { 16 };
+
+static struct smmuv3_inv_target target(bool ril)
+{
+	struct smmuv3_inv_target t = {
+		.vmid = 0x1234,
+		.ril = ril,
+		.asid_bits = 16,
+		.ssid_bits = 4,
+		.granules = SZ_4K | SZ_16K | SZ_64K,
+		.sids = sids,
+		.nsids = 3,
+		.ats_sids = ats_sids,
+		.nats = 1,
+	};
+	return t;
+}
+
+static struct smmuv3_cmd cmd_buf[1024], atc_buf[16];
+
+static int translate(const struct iommu_hwpt_invalidate_generic *inv,
+		     const struct smmuv3_inv_target *t,
+		     struct smmuv3_inv_cmds *out)
+{
+	out->cmds = cmd_buf;
+	out->atc = atc_buf;
+	return smmuv3_inv_translate(inv, t, out);
+}
+
+/* The rules of the uAPI documentation, stated again independently. */
+static int expected_errno(u32 cache, u32 granu, u32 flags)
+{
+	bool archid = flags & IOMMU_INV_FLAG_ARCHID;
+	bool pasid = flags & IOMMU_INV_FLAG_PASID;
+	bool context = cache & IOMMU_INV_CACHE_CONTEXT;
+
+	if (!cache)
+		return -EINVAL;
+	switch (granu) {
+	case IOMMU_INV_GRANU_DOMAIN:
+		return archid || pasid ? -EINVAL : 0;
+	case IOMMU_INV_GRANU_ADDR_SPACE:
+		return archid && !pasid && !context ? 0 : -EINVAL;
+	case IOMMU_INV_GRANU_PASID:
+		return pasid ? 0 : -EINVAL;
+	default:
+		return context ? -EINVAL : 0;
+	}
+}
+
+static struct iommu_hwpt_invalidate_generic entry(u32 cache, u32 granu,
+						  u32 flags)
+{
+	struct iommu_hwpt_invalidate_generic inv = {
+		.cache = cache,
+		.granularity = granu,
+		.flags = flags,
+	};
+
+	if (flags & IOMMU_INV_FLAG_ARCHID)
+		inv.archid = 5;
+	if (flags & IOMMU_INV_FLAG_PASID)
+		inv.pasid = 3;
+	if (granu == IOMMU_INV_GRANU_ADDR) {
+		inv.addr = 0x10000000;
+		inv.granule_size = SZ_4K;
+		inv.nb_granules = 3;
+	}
+	return inv;
+}
+
+static unsigned int count_op(const struct smmuv3_inv_cmds *out,
+			     unsigned int op)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < out->ncmds; i++)
+		n += decode(&out->cmds[i]).op == op;
+	return n;
+}
+
+static void test_every_combination(void)
+{
+	u32 cache, granu, flags;
+	int ril;
+
+	for (ril = 0; ril < 2; ril++)
+	for (cache = 0; cache < 8; cache++)
+	for (granu = 0; granu < 4; granu++)
+	for (flags = 0; flags < 8; flags++) {
+		struct smmuv3_inv_target t = target(ril);
+		struct iommu_hwpt_invalidate_generic inv =
+			entry(cache, granu, flags);
+		struct smmuv3_inv_cmds out;
+		int want = expected_errno(cache, granu, flags);
+		int got = translate(&inv, &t, &out);
+		bool ok = got == want;
+
+		if (ok && got)
+			ok = !out.ncmds && !out.natc;
+		if (ok && !got)
+			ok = commands_sound(&inv, &t, &out);
+		/* What each cache asks for is there */
+		if (ok && !got && (cache & IOMMU_INV_CACHE_IOTLB))
+			ok = count_op(&out, SMMUV3_OP_TLBI_NH_ALL) +
+			     count_op(&out, SMMUV3_OP_TLBI_NH_ASID) +
+			     count_op(&out, SMMUV3_OP_TLBI_NH_VA) +
+			     count_op(&out, SMMUV3_OP_TLBI_NH_VAA) > 0;
+		if (ok && !got && (cache & IOMMU_INV_CACHE_CONTEXT))
+			ok = count_op(&out, granu == IOMMU_INV_GRANU_PASID ?
+					    SMMUV3_OP_CFGI_CD :
+					    SMMUV3_OP_CFGI_CD_ALL) == t.nsids;
+		result(ok, "combination ril=%d cache=%u granularity=%u flags=%u: errno %d, want %d",
+		       ril, cache, granu, flags, got, want);
+	}
+}
+
+/* Which command each simple request becomes */
+static void test_command_choice(void)
+{
+	struct smmuv3_inv_target t = target(true);
+	struct smmuv3_inv_cmds out;
+	struct iommu_hwpt_invalidate_generic inv;
+	struct decoded d;
+
+	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_DOMAIN, 0);
+	translate(&inv, &t, &out);
+	d = decode(&out.cmds[0]);
+	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_ALL &&
+	       d.vmid == t.vmid, "domain IOTLB is one TLBI_NH_ALL of the VMID");
+
+	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_ADDR_SPACE,
+		    IOMMU_INV_FLAG_ARCHID);
+	translate(&inv, &t, &out);
+	d = decode(&out.cmds[0]);
+	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_ASID &&
+	       d.asid == 5 && d.vmid == t.vmid,
+	       "address space IOTLB is one TLBI_NH_ASID with the VMID");
+
+	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_ADDR,
+		    IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF);
+	inv.nb_granules = 1;
+	translate(&inv, &t, &out);
+	d = decode(&out.cmds[0]);
+	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_VA && d.leaf &&
+	       d.asid == 5 && d.addr == inv.addr && !d.tg,
+	       "one page with an ASID is one leaf TLBI_NH_VA");
+
+	inv.flags = 0;
+	inv.archid = 0;
+	translate(&inv, &t, &out);
+	d = decode(&out.cmds[0]);
+	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_VAA && !d.leaf,
+	       "one page of any ASID is one TLBI_NH_VAA");
+
+	inv = entry(IOMMU_INV_CACHE_CONTEXT, IOMMU_INV_GRANU_PASID,
+		    IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_LEAF);
+	translate(&inv, &t, &out);
+	d = decode(&out.cmds[2]);
+	result(out.ncmds == 3 && d.op == SMMUV3_OP_CFGI_CD && d.sid == 24 &&
+	       d.ssid == 3 && d.leaf,
+	       "one PASID's CD is a leaf CFGI_CD per StreamID");
+
+	inv = entry(IOMMU_INV_CACHE_DEV_IOTLB, IOMMU_INV_GRANU_ADDR,
+		    IOMMU_INV_FLAG_PASID);
+	inv.addr = 0x3000;
+	inv.nb_granules = 2;	/* 0x3000..0x4fff: the 32K span at 0 */
+	translate(&inv, &t, &out);
+	d = decode(&out.atc[0]);
+	result(!out.ncmds && out.natc == 1 && d.sid == 16 && d.ssv &&
+	       d.ssid == 3 && d.addr == 0 && d.size == 3,
+	       "device IOTLB range is one ATC_INV per ATS StreamID, after the rest");
+
+	t.nats = 0;
+	translate(&inv, &t, &out);
+	result(!out.ncmds && !out.natc, "device IOTLB without ATS is nothing");
+}
+
+/*
+ * Minimal RIL commands for n pages: one per 5-bit group of n, each group
+ * starting at its lowest set bit. *max_scale gets the largest SCALE used.
+ */
+static unsigned int minimal_range_cmds(u64 n, unsigned int *max_scale)
+{
+	unsigned int c = 0;
+
+	*max_scale = 0;
+	if (n == 1)
+		return 1;
+	if ((n & 31) == 1)
+		n++;
+	while (n) {
+		*max_scale = __builtin_ctzll(n);
+		n -= ((n >> *max_scale) & 31) << *max_scale;
+		c++;
+	}
+	return c;
+}
+
+static u64 covered_bytes(const struct smmuv3_inv_cmds *out)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < out->ncmds; i++) {
+		struct decoded d = decode(&out->cmds[i]);
+
+		if (d.tg)
+			sum += ((u64)d.num + 1) << d.scale << (12 + 2 * (d.tg - 1));
+	}
+	return sum;
+}
+
+static void check_range(bool ril, u64 gran, u64 addr, u64 n, bool archid)
+{
+	struct smmuv3_inv_target t = target(ril);
+	struct iommu_hwpt_invalidate_generic inv = {
+		.cache = IOMMU_INV_CACHE_IOTLB,
+		.granularity = IOMMU_INV_GRANU_ADDR,
+		.flags = archid ? IOMMU_INV_FLAG_ARCHID : 0,
+		.archid = archid ? 7 : 0,
+		.addr = addr,
+		.granule_size = gran,
+		.nb_granules = n,
+	};
+	struct smmuv3_inv_cmds out;
+	bool ok = !translate(&inv, &t, &out) && commands_sound(&inv, &t, &out);
+	bool wide = out.ncmds == 1 && decode(&out.cmds[0]).op <=
+				      SMMUV3_OP_TLBI_NH_ASID;
+	unsigned int max_scale, minimal = minimal_range_cmds(n, &max_scale);
+	/* SCALE is a 5-bit field: beyond it only a wide command will do */
+	bool encodable = max_scale <= 31 && minimal <= SMMUV3_INV_MAX_RANGE_OPS;
+
+	if (ok && ril) {
+		ok = encodable ? !wide && out.ncmds == minimal &&
+				 (n == 1 || covered_bytes(&out) <= (n + 1) * gran)
+			       : wide;
+	} else if (ok) {
+		ok = n <= SMMUV3_INV_MAX_TLBI_OPS ? out.ncmds == n : wide;
+	}
+	if (!ok)
+		result(false, "range ril=%d granule=%#llx addr=%#llx pages=%llu archid=%d: %u commands",
+		       ril, (unsigned long long)gran, (unsigned long long)addr,
+		       (unsigned long long)n, archid, out.ncmds);
+}
+
+static void test_ranges(void)
+{
+	static const u64 grans[] = { SZ_4K, SZ_16K, SZ_64K };
+	unsigned int before = failures, g, cases = 0;
+	u64 n;
+	int ril, archid;
+
+	srand(1);
+	for (ril = 0; ril < 2; ril++)
+	for (archid = 0; archid < 2; archid++)
+	for (g = 0; g < 3; g++) {
+		u64 base = (u64)(rand() % 4096) * grans[g];
+
+		for (n = 1; n <= 300; n++, cases++)
+			check_range(ril, grans[g], base, n, archid);
+		for (n = 1; n && n < (1ULL << 40); n <<= 1, cases += 3) {
+			check_range(ril, grans[g], base, n - 1 ? n - 1 : 1, archid);
+			check_range(ril, grans[g], base, n, archid);
+			check_range(ril, grans[g], base, n + 1, archid);
+		}
+		for (n = 0; n < 200; n++, cases++)
+			check_range(ril, grans[g], base,
+				    ((u64)rand() << 20 | rand()) % (1ULL << 36) + 1,
+				    archid);
+	}
+	result(failures == before,
+	       "%u ranges re-expanded: every page covered, at most one extra, fewest commands",
+	       cases);
+}
+
+static void test_refusals(void)
+{
+	static const struct {
+		const char *what;
+		int err;
+		struct iommu_hwpt_invalidate_generic inv;
+	} cases[] = {
+		{ "reserved set", -EOPNOTSUPP,
+		  { .cache = 1, .__reserved = 1 } },
+		{ "unknown cache bit", -EOPNOTSUPP, { .cache = 8 } },
+		{ "unknown flag", -EOPNOTSUPP, { .cache = 1, .flags = 8 } },
+		{ "no cache", -EINVAL, { .cache = 0 } },
+		{ "unknown granularity", -EINVAL,
+		  { .cache = 1, .granularity = 4 } },
+		{ "archid without its flag", -EINVAL, { .cache = 1, .archid = 1 } },
+		{ "pasid without its flag", -EINVAL, { .cache = 1, .pasid = 1 } },
+		{ "ASID beyond 16 bits", -EINVAL,
+		  { .cache = 1, .granularity = 1, .flags = 1, .archid = 1 << 16 } },
+		{ "PASID beyond SSIDSIZE", -EINVAL,
+		  { .cache = 4, .granularity = 2, .flags = 2, .pasid = 16 } },
+		{ "address outside ADDR", -EINVAL, { .cache = 1, .addr = 0x1000 } },
+		{ "granule not supported", -EINVAL,
+		  { .cache = 1, .granularity = 3, .granule_size = 0x2000,
+		    .nb_granules = 1 } },
+		{ "granule 2MB is no translation granule", -EINVAL,
+		  { .cache = 1, .granularity = 3, .granule_size = 0x200000,
+		    .nb_granules = 1 } },
+		{ "no pages", -EINVAL,
+		  { .cache = 1, .granularity = 3, .granule_size = 0x1000 } },
+		{ "misaligned address", -EINVAL,
+		  { .cache = 1, .granularity = 3, .addr = 0x1800,
+		    .granule_size = 0x1000, .nb_granules = 1 } },
+		{ "range past 2^64", -EINVAL,
+		  { .cache = 1, .granularity = 3, .addr = 0xfffffffffffff000ULL,
+		    .granule_size = 0x1000, .nb_granules = 2 } },
+		{ "CD cache by address", -EINVAL,
+		  { .cache = 4, .granularity = 3, .granule_size = 0x1000,
+		    .nb_granules = 1 } },
+	};
+	struct smmuv3_inv_target t = target(true);
+	struct iommu_hwpt_invalidate_generic last_page = {
+		.cache = 1, .granularity = 3, .addr = 0xfffffffffffff000ULL,
+		.granule_size = 0x1000, .nb_granules = 1,
+	};
+	struct smmuv3_inv_cmds out;
+	unsigned int i;
+	int got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = translate(&cases[i].inv, &t, &out);
+		result(got == cases[i].err && !out.ncmds && !out.natc,
+		       "refused, %s: errno %d, no command", cases[i].what, got);
+	}
+	got = translate(&last_page, &t, &out);
+	result(!got && commands_sound(&last_page, &t, &out),
+	       "the last page below 2^64 is accepted");
+}
+
+static void test_s1ctx(void)
+{
+	struct smmuv3_nest_caps caps = { .ias = 44, .ssid_bits = 0 };
+	static const struct {
+		const char *what;
+		int err;
+		struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+	} cases[] = {
+		{ "translate", 0, { .mode = 2, .s1ctxptr = 0x40000000 } },
+		{ "abort", 0, { .mode = 0 } },
+		{ "bypass", 0, { .mode = 1 } },
+		{ "flags", -EOPNOTSUPP, { .flags = 1, .mode = 2 } },
+		{ "reserved", -EOPNOTSUPP, { .__reserved = 1, .mode = 2 } },
+		{ "mode 3", -EINVAL, { .mode = 3 } },
+		{ "misaligned", -EINVAL, { .mode = 2, .s1ctxptr = 0x1010 } },
+		{ "beyond IAS", -EINVAL, { .mode = 2, .s1ctxptr = 1ULL << 44 } },
+		{ "last IPA", 0, { .mode = 2, .s1ctxptr = (1ULL << 44) - 64 } },
+		{ "CDMax > SSIDSIZE", -EINVAL, { .mode = 2, .s1cdmax = 1 } },
+		{ "two-level without CD2L", -EINVAL, { .mode = 2, .s1fmt = 1 } },
+		{ "S1DSS 3", -EINVAL, { .mode = 2, .s1dss = 3 } },
+		{ "S1CSH 1", -EINVAL, { .mode = 2, .s1csh = 1 } },
+		{ "S1CIR 4", -EINVAL, { .mode = 2, .s1cir = 4 } },
+		{ "S1STALLD without stalls", -EINVAL, { .mode = 2, .s1stalld = 1 } },
+		{ "EATS without ATS", -EINVAL, { .mode = 2, .eats = 1 } },
+		{ "bypass with a CD", -EINVAL, { .mode = 1, .s1ctxptr = 0x1000 } },
+	};
+	unsigned int i;
+	int got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = smmuv3_s1ctx_check(&cases[i].ctx, &caps);
+		result(got == cases[i].err, "s1ctx %s: errno %d", cases[i].what,
+		       got);
+	}
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_every_combination();
+	test_command_choice();
+	test_ranges();
+	test_refusals();
+	test_s1ctx();
+	printf("1..%u\n", tests);
+	printf("%u passed, %u failed\n", tests - failures, failures);
+	return failures ? 1 : 0;
+}
