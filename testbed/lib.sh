@@ -31,7 +31,7 @@ need_root() {
 overlay_files() {
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 		-- drivers include tools Documentation \
-		2>/dev/null || true)
+		2>/dev/null | sort || true)
 }
 
 # Patch files in the order the series file gives (first word of each

@@ -16,6 +16,7 @@
 #define CHUNK	(2ULL << 20)	/* the unmap side maps this buffer again and again */
 #define IOVA	0x100000000ULL
 #define REPEAT	20
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static uint64_t read_stat(const char *name)
 {
@@ -112,8 +113,10 @@ static double time_unmap(uint64_t len)
 
 int main(void)
 {
+	/* Powers of two, and page counts of several 5-bit groups */
 	static const uint64_t sizes[] = {
-		4096, 64 << 10, 2 << 20, 64 << 20, 1ULL << 30,
+		4096, 3 * 4096, 64 << 10, 33 * 4096, 2 << 20, 1000 * 4096,
+		64 << 20, 1ULL << 30,
 	};
 	static const uint32_t batches[] = { 1, 8, 64, 512 };
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
@@ -155,7 +158,7 @@ int main(void)
 	       ril ? "yes" : "no", REPEAT);
 	printf("| range | commands | minimal | syncs/ioctl | invalidate us | unmap us | ratio |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		uint64_t c0 = read_stat("commands"), s0 = read_stat("syncs");
 		double t_inv, t_unmap;
 
@@ -177,9 +180,9 @@ int main(void)
 	}
 
 	printf("\nBENCH: batches of one-page entries\n");
-	printf("| entries | commands/ioctl | syncs/ioctl | invalidate us/entry | unmap us/page | ratio |\n");
+	printf("| entries | cmds/ioctl | syncs/ioctl | inval us/entry | unmap us/page | ratio |\n");
 	printf("| --- | --- | --- | --- | --- | --- |\n");
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(batches); i++) {
 		uint32_t n = batches[i], e;
 		uint64_t c0 = read_stat("commands"), s0 = read_stat("syncs");
 		double t_inv, t_unmap;

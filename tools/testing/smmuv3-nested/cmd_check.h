@@ -8,6 +8,7 @@
 #ifndef __SMMUV3_NESTED_CMD_CHECK_H
 #define __SMMUV3_NESTED_CMD_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include "arm-smmu-v3-inv.h"
 
@@ -91,18 +92,23 @@ static inline bool tlbi_covers(const struct decoded *d, u64 va, u64 gran,
 	return va >= first && va + gran - first <= len;
 }
 
-/* Report and count a broken property; tests and the fuzzer decide what
- * a failure means.
- */
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "check failed: %s: ", #cond);	\
-			fprintf(stderr, __VA_ARGS__);			\
-			fprintf(stderr, "\n");				\
-			return false;					\
-		}							\
-	} while (0)
+/* Report a broken property; returns false for the caller to pass on. */
+static inline bool broken(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline bool broken(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "check failed: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return false;
+}
+
+/* True if @cond holds, else reported and false */
+#define HOLDS(cond, ...)	((cond) || broken(#cond, __VA_ARGS__))
 
 /*
  * The properties of any accepted entry's commands: only allowed opcodes,
@@ -113,41 +119,47 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 				  const struct smmuv3_inv_target *t,
 				  const struct smmuv3_inv_cmds *out)
 {
+	bool iotlb = inv->cache & IOMMU_INV_CACHE_IOTLB;
+	bool context = inv->cache & IOMMU_INV_CACHE_CONTEXT;
 	unsigned int i;
 
-	CHECK(out->ncmds <= smmuv3_inv_max_cmds(t), "%u commands", out->ncmds);
-	CHECK(out->natc <= t->nats, "%u ATC commands", out->natc);
+	if (!HOLDS(out->ncmds <= smmuv3_inv_max_cmds(t), "%u", out->ncmds) ||
+	    !HOLDS(out->natc <= t->nats, "%u ATC commands", out->natc))
+		return false;
 	for (i = 0; i < out->ncmds; i++) {
 		struct decoded d = decode(&out->cmds[i]);
+		bool cfgi = d.op == SMMUV3_OP_CFGI_CD ||
+			    d.op == SMMUV3_OP_CFGI_CD_ALL;
 
-		CHECK(is_tlbi(d.op) || d.op == SMMUV3_OP_CFGI_CD ||
-		      d.op == SMMUV3_OP_CFGI_CD_ALL, "opcode %#x", d.op);
-		if (is_tlbi(d.op)) {
-			CHECK(d.vmid == t->vmid, "VMID %u", d.vmid);
-			CHECK(d.ttl == 0, "TTL %u", d.ttl);
-			CHECK(inv->cache & IOMMU_INV_CACHE_IOTLB, "TLBI unasked");
-		} else {
-			CHECK(sid_known(t, t->sids, t->nsids, d.sid), "SID %u",
-			      d.sid);
-			CHECK(inv->cache & IOMMU_INV_CACHE_CONTEXT,
-			      "CFGI unasked");
-		}
+		if (!HOLDS(is_tlbi(d.op) || cfgi, "opcode %#x", d.op))
+			return false;
+		if (is_tlbi(d.op) &&
+		    (!HOLDS(d.vmid == t->vmid, "VMID %u", d.vmid) ||
+		     !HOLDS(d.ttl == 0, "TTL %u", d.ttl) ||
+		     !HOLDS(iotlb, "TLBI %#x unasked", d.op)))
+			return false;
+		if (cfgi &&
+		    (!HOLDS(sid_known(t, t->sids, t->nsids, d.sid), "SID %u",
+			    d.sid) ||
+		     !HOLDS(context, "CFGI %#x unasked", d.op)))
+			return false;
 	}
 	for (i = 0; i < out->natc; i++) {
 		struct decoded d = decode(&out->atc[i]);
 
-		CHECK(d.op == SMMUV3_OP_ATC_INV, "ATC opcode %#x", d.op);
-		CHECK(sid_known(t, t->ats_sids, t->nats, d.sid), "ATC SID %u",
-		      d.sid);
-		CHECK(d.size <= 52, "ATC size %u", d.size);
+		if (!HOLDS(d.op == SMMUV3_OP_ATC_INV, "opcode %#x", d.op) ||
+		    !HOLDS(sid_known(t, t->ats_sids, t->nats, d.sid), "SID %u",
+			   d.sid) ||
+		    !HOLDS(d.size <= 52, "ATC size %u", d.size))
+			return false;
 	}
-	if ((inv->cache & IOMMU_INV_CACHE_CONTEXT))
-		CHECK(out->ncmds >= t->nsids, "CFGI per StreamID");
-	if ((inv->cache & IOMMU_INV_CACHE_DEV_IOTLB))
-		CHECK(out->natc == t->nats, "ATC_INV per ATS StreamID");
+	if (context && !HOLDS(out->ncmds >= t->nsids, "%u CFGI", out->ncmds))
+		return false;
+	if ((inv->cache & IOMMU_INV_CACHE_DEV_IOTLB) &&
+	    !HOLDS(out->natc == t->nats, "%u ATC_INV", out->natc))
+		return false;
 
-	if (inv->granularity == IOMMU_INV_GRANU_ADDR &&
-	    (inv->cache & IOMMU_INV_CACHE_IOTLB)) {
+	if (inv->granularity == IOMMU_INV_GRANU_ADDR && iotlb) {
 		bool any = !(inv->flags & IOMMU_INV_FLAG_ARCHID);
 		u64 p, n = inv->nb_granules, probes = n < 64 ? n : 64;
 
@@ -163,8 +175,9 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 				hit = tlbi_covers(&d, va, inv->granule_size,
 						  inv->archid, any);
 			}
-			CHECK(hit, "page %#llx not invalidated",
-			      (unsigned long long)va);
+			if (!HOLDS(hit, "page %#llx not invalidated",
+				   (unsigned long long)va))
+				return false;
 		}
 	}
 	return true;

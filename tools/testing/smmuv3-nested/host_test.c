@@ -22,6 +22,7 @@
 #define SZ_4K	0x1000ULL
 #define SZ_16K	0x4000ULL
 #define SZ_64K	0x10000ULL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static unsigned int tests, failures;
 
@@ -123,13 +124,13 @@ static unsigned int count_op(const struct smmuv3_inv_cmds *out,
 
 static void test_every_combination(void)
 {
-	u32 cache, granu, flags;
-	int ril;
+	unsigned int combo;
 
-	for (ril = 0; ril < 2; ril++)
-	for (cache = 0; cache < 8; cache++)
-	for (granu = 0; granu < 4; granu++)
-	for (flags = 0; flags < 8; flags++) {
+	/* ril (1 bit) x cache (3 bits) x granularity (2 bits) x flags (3) */
+	for (combo = 0; combo < 1u << 9; combo++) {
+		u32 cache = (combo >> 1) & 7, granu = (combo >> 4) & 3;
+		u32 flags = combo >> 6;
+		int ril = combo & 1;
 		struct smmuv3_inv_target t = target(ril);
 		struct iommu_hwpt_invalidate_generic inv =
 			entry(cache, granu, flags);
@@ -281,7 +282,8 @@ static void check_range(bool ril, u64 gran, u64 addr, u64 n, bool archid)
 		ok = n <= SMMUV3_INV_MAX_TLBI_OPS ? out.ncmds == n : wide;
 	}
 	if (!ok)
-		result(false, "range ril=%d granule=%#llx addr=%#llx pages=%llu archid=%d: %u commands",
+		result(false,
+		       "range ril=%d granule=%#llx addr=%#llx pages=%llu archid=%d: %u commands",
 		       ril, (unsigned long long)gran, (unsigned long long)addr,
 		       (unsigned long long)n, archid, out.ncmds);
 }
@@ -289,14 +291,14 @@ static void check_range(bool ril, u64 gran, u64 addr, u64 n, bool archid)
 static void test_ranges(void)
 {
 	static const u64 grans[] = { SZ_4K, SZ_16K, SZ_64K };
-	unsigned int before = failures, g, cases = 0;
+	unsigned int before = failures, combo, cases = 0;
 	u64 n;
-	int ril, archid;
 
 	srand(1);
-	for (ril = 0; ril < 2; ril++)
-	for (archid = 0; archid < 2; archid++)
-	for (g = 0; g < 3; g++) {
+	/* ril x archid x granule */
+	for (combo = 0; combo < 12; combo++) {
+		int ril = combo & 1, archid = (combo >> 1) & 1;
+		unsigned int g = combo >> 2;
 		u64 base = (u64)(rand() % 4096) * grans[g];
 
 		for (n = 1; n <= 300; n++, cases++)
@@ -364,7 +366,7 @@ static void test_refusals(void)
 	unsigned int i;
 	int got;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		got = translate(&cases[i].inv, &t, &out);
 		result(got == cases[i].err && !out.ncmds && !out.natc,
 		       "refused, %s: errno %d, no command", cases[i].what, got);
@@ -403,7 +405,7 @@ static void test_s1ctx(void)
 	unsigned int i;
 	int got;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		got = smmuv3_s1ctx_check(&cases[i].ctx, &caps);
 		result(got == cases[i].err, "s1ctx %s: errno %d", cases[i].what,
 		       got);

@@ -14,6 +14,8 @@
  *   -EINVAL      an invalid combination or a value out of range
  */
 #include <linux/errno.h>
+#include <linux/export.h>
+#include <kunit/visibility.h>
 
 #include "arm-smmu-v3-inv.h"
 
@@ -22,9 +24,13 @@
 #define INV_ALL_FLAGS	(IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_PASID | \
 			 IOMMU_INV_FLAG_LEAF)
 
-/* Command fields: bits lo..hi of word w */
-#define CMD_FIELD(val, hi, lo) \
-	(((u64)(val) & (~0ULL >> (63 - (hi) + (lo)))) << (lo))
+/* @val placed in bits @lo..@hi of a command word */
+static inline u64 cmd_field(u64 val, unsigned int hi, unsigned int lo)
+{
+	return (val & (~0ULL >> (63 - hi + lo))) << lo;
+}
+
+#define CMD_FIELD(val, hi, lo)	cmd_field(val, hi, lo)
 #define CMD0_OP(x)		CMD_FIELD(x, 7, 0)
 #define CMD0_ATC_GLOBAL		CMD_FIELD(1, 9, 9)
 #define CMD0_SSV		CMD_FIELD(1, 11, 11)
@@ -265,11 +271,10 @@ static void emit_atc(const struct iommu_hwpt_invalidate_generic *inv,
  */
 unsigned int smmuv3_inv_max_cmds(const struct smmuv3_inv_target *t)
 {
-	unsigned int tlbi = SMMUV3_INV_MAX_TLBI_OPS > SMMUV3_INV_MAX_RANGE_OPS ?
-			    SMMUV3_INV_MAX_TLBI_OPS : SMMUV3_INV_MAX_RANGE_OPS;
-
-	return t->nsids + tlbi;
+	/* The per-page bound (64) also covers range commands (14) */
+	return t->nsids + SMMUV3_INV_MAX_TLBI_OPS;
 }
+EXPORT_SYMBOL_IF_KUNIT(smmuv3_inv_max_cmds);
 
 /**
  * smmuv3_inv_translate() - the SMMUv3 commands of one invalidation entry
@@ -300,3 +305,4 @@ int smmuv3_inv_translate(const struct iommu_hwpt_invalidate_generic *inv,
 		emit_atc(inv, t, out);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(smmuv3_inv_translate);

@@ -13,14 +13,9 @@
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/slab.h>
-#include <kunit/visibility.h>
 
 #include "arm-smmu-v3-nested.h"
 #include "arm-smmu-v3-inv.h"
-
-/* The translation core is plain C; its KUnit test may be a module */
-EXPORT_SYMBOL_IF_KUNIT(smmuv3_inv_translate);
-EXPORT_SYMBOL_IF_KUNIT(smmuv3_inv_max_cmds);
 
 static struct {
 	atomic64_t ioctls, entries, commands, syncs;
@@ -48,6 +43,7 @@ static int __init __maybe_unused arm_smmu_nested_debugfs_init(void)
 				   &inv_stats.syncs, &inv_stat_fops);
 	return 0;
 }
+
 #ifndef MODULE
 late_initcall(arm_smmu_nested_debugfs_init);
 #endif
@@ -180,9 +176,9 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	out.atc = out.cmds + smmuv3_inv_max_cmds(&t);
 
 	for (; done < array->entry_num; done++) {
-		ret = iommu_copy_struct_from_user_array(
-			&inv, array, IOMMU_HWPT_INVALIDATE_DATA_GENERIC, done,
-			__reserved);
+		ret = iommu_copy_struct_from_user_array(&inv, array,
+							IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
+							done, __reserved);
 		if (ret)
 			break;
 		/* A refused entry issues nothing and ends the call */

@@ -31,7 +31,7 @@ struct arm_smmu_nested_domain {
 	struct iommu_domain domain;
 	struct arm_smmu_domain *s2_parent;
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
-	struct mutex lock;
+	struct mutex lock;	/* protects @masters */
 	struct list_head masters;
 };
 

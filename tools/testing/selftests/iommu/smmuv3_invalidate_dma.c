@@ -125,7 +125,8 @@ FIXTURE_SETUP(inv_dma)
 	int i, n = edu_list(bdfs, EDU_MAX_DEVICES);
 
 	self->fd = -1;
-	self->edu[0].fd = self->edu[1].fd = -1;
+	self->edu[0].fd = -1;
+	self->edu[1].fd = -1;
 	if (n < 2) {
 		ASSERT_GT(2, edu_promised()) TH_LOG("the test bed lost an edu device");
 		SKIP(return, "needs two edu devices");
