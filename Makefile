@@ -10,7 +10,7 @@ test:
 	@testbed/test.sh
 
 run:
-	@testbed/run.sh
+	@testbed/show.sh run demo
 
 build:
 	@testbed/build.sh
@@ -34,4 +34,4 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) testbed/host-tests.sh | tail -n 4
 
 bench:
-	@testbed/bench.sh
+	@testbed/show.sh bench bench

@@ -10,28 +10,13 @@
 #include <stdarg.h>
 #include <time.h>
 #include "iommufd_calls.h"
+#include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
-#define STATS	"/sys/kernel/debug/arm-smmu-v3-nested/invalidate_"
 #define CHUNK	(2ULL << 20)	/* the unmap side maps this buffer again and again */
 #define IOVA	0x100000000ULL
 #define REPEAT	20
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-static uint64_t read_stat(const char *name)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), STATS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoull(buf, NULL, 10);
-}
 
 static double now_us(void)
 {
@@ -159,7 +144,7 @@ int main(void)
 	printf("| range | commands | minimal | syncs/ioctl | invalidate us | unmap us | ratio |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		uint64_t c0 = read_stat("commands"), s0 = read_stat("syncs");
+		uint64_t c0 = smmuv3_inv_stat("commands"), s0 = smmuv3_inv_stat("syncs");
 		double t_inv, t_unmap;
 
 		inv[0] = (struct iommu_hwpt_invalidate_generic){
@@ -173,9 +158,9 @@ int main(void)
 		t_unmap = time_unmap(sizes[i]);
 		printf("| %llu KiB | %.1f | %u | %.2f | %.1f | %.1f | %.3f |\n",
 		       (unsigned long long)sizes[i] >> 10,
-		       (double)(read_stat("commands") - c0) / REPEAT,
+		       (double)(smmuv3_inv_stat("commands") - c0) / REPEAT,
 		       minimal_cmds(sizes[i] / 4096, ril),
-		       (double)(read_stat("syncs") - s0) / REPEAT, t_inv,
+		       (double)(smmuv3_inv_stat("syncs") - s0) / REPEAT, t_inv,
 		       t_unmap, t_inv / t_unmap);
 	}
 
@@ -184,7 +169,7 @@ int main(void)
 	printf("| --- | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < ARRAY_SIZE(batches); i++) {
 		uint32_t n = batches[i], e;
-		uint64_t c0 = read_stat("commands"), s0 = read_stat("syncs");
+		uint64_t c0 = smmuv3_inv_stat("commands"), s0 = smmuv3_inv_stat("syncs");
 		double t_inv, t_unmap;
 
 		for (e = 0; e < n; e++)
@@ -199,8 +184,8 @@ int main(void)
 		t_inv = time_invalidate(inv, n) / n;
 		t_unmap = time_unmap(4096);
 		printf("| %u | %.1f | %.2f | %.2f | %.1f | %.3f |\n", n,
-		       (double)(read_stat("commands") - c0) / REPEAT,
-		       (double)(read_stat("syncs") - s0) / REPEAT, t_inv,
+		       (double)(smmuv3_inv_stat("commands") - c0) / REPEAT,
+		       (double)(smmuv3_inv_stat("syncs") - s0) / REPEAT, t_inv,
 		       t_unmap, t_inv / t_unmap);
 	}
 	return 0;

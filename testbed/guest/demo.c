@@ -8,10 +8,11 @@
 #include <sys/klog.h>
 #include "iommufd_calls.h"
 #include "smmuv3_guest.h"
+#include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
 #define GUEST_IPA	0x40000000ULL	/* "guest RAM": CD and page tables */
-#define DATA_IPA	0x50000000ULL	/* two guest data pages */
+#define DATA_IPA	0x50000000ULL	/* three guest data pages */
 #define VA_SRC		0x20000000ULL	/* stage-1 VA -> data page 0 */
 #define VA_DST		0x10000000ULL	/* stage-1 VA -> data page 1 */
 #define PAGE		GUEST_PAGE
@@ -42,6 +43,30 @@ static void detail(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+}
+
+static char invalidate_cost[96];
+
+/* What a guest's "TLBI by VA" becomes: one architecture-neutral entry */
+static int invalidate_va(int fd, uint32_t nested, uint64_t va)
+{
+	struct iommu_hwpt_invalidate_generic inv = {
+		.cache = IOMMU_INV_CACHE_IOTLB,
+		.granularity = IOMMU_INV_GRANU_ADDR,
+		.flags = IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF,
+		.archid = 1,
+		.addr = va,
+		.granule_size = PAGE,
+		.nb_granules = 1,
+	};
+	uint64_t cmds = smmuv3_inv_stat("commands"), syncs = smmuv3_inv_stat("syncs");
+	int ret = iofd_invalidate_one(fd, nested, &inv);
+
+	snprintf(invalidate_cost, sizeof(invalidate_cost),
+		 "%llu SMMU command(s) and %llu CMD_SYNC on the queue",
+		 (unsigned long long)(smmuv3_inv_stat("commands") - cmds),
+		 (unsigned long long)(smmuv3_inv_stat("syncs") - syncs));
+	return ret;
 }
 
 static int fail(const char *what, int err)
@@ -114,12 +139,12 @@ int main(void)
 	say("IOMMU_GET_HW_INFO: the SMMU's ID registers, to model a virtual SMMU on:");
 	show_hw_info(&info);
 
-	say("Stage 2 (the host's): map guest RAM at IPA 0x%llx and two data pages at IPA 0x%llx,",
+	say("Stage 2 (the host's): map guest RAM at IPA 0x%llx and three data pages at IPA 0x%llx,",
 	    (unsigned long long)GUEST_IPA, (unsigned long long)DATA_IPA);
 	detail("then IOMMU_HWPT_ALLOC_NEST_PARENT: the kernel picks the VMID; we never see it.");
 	g.mem = mmap(NULL, g.size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	data = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+	data = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g.mem == MAP_FAILED || data == MAP_FAILED)
 		return fail("mmap", -errno);
@@ -127,7 +152,7 @@ int main(void)
 	if (!ret)
 		ret = iofd_map(fd, ioas, g.mem, g.size, GUEST_IPA);
 	if (!ret)
-		ret = iofd_map(fd, ioas, data, 2 * PAGE, DATA_IPA);
+		ret = iofd_map(fd, ioas, data, 3 * PAGE, DATA_IPA);
 	if (!ret)
 		ret = iofd_hwpt_alloc(fd, edu.dev_id, ioas,
 				      IOMMU_HWPT_ALLOC_NEST_PARENT,
@@ -190,6 +215,30 @@ int main(void)
 	    data[PAGE] ? "WRITTEN (wrong!)" : "empty");
 	if (ret || data[PAGE])
 		return fail("stage 1 was bypassed", -EPROTO);
+
+	say("The guest moves VA 0x%llx to IPA 0x%llx in its page table. The SMMU still",
+	    (unsigned long long)VA_DST, (unsigned long long)DATA_IPA + 2 * PAGE);
+	guest_remap(&g, root, VA_DST, DATA_IPA + 2 * PAGE);
+	memset(data + PAGE, 0, 2 * PAGE);
+	ret = edu_dma_to(&edu, VA_DST, PAGE);
+	detail("caches the old translation: the next DMA lands in IPA 0x%llx (%s).",
+	       (unsigned long long)DATA_IPA + PAGE,
+	       data[PAGE] ? "the old page" : "nowhere?!");
+	if (ret || !data[PAGE] || data[2 * PAGE])
+		return fail("the cached translation was not observed", -EPROTO);
+
+	ret = invalidate_va(fd, nested, VA_DST);
+	if (ret)
+		return fail("IOMMU_HWPT_INVALIDATE", ret);
+	memset(data + PAGE, 0, 2 * PAGE);
+	ret = edu_dma_to(&edu, VA_DST, PAGE);
+	say("The VMM passes the guest's invalidation on: one generic entry (IOTLB, ASID 1,");
+	detail("one page) -> %s.", invalidate_cost);
+	detail("The next DMA lands in IPA 0x%llx (%s).",
+	       (unsigned long long)DATA_IPA + 2 * PAGE,
+	       data[2 * PAGE] ? "the new page" : "not there?!");
+	if (ret || !data[2 * PAGE] || data[PAGE])
+		return fail("the invalidation did not take effect", -EPROTO);
 
 	say("Done: the guest chose where its device may write; the host kept the VM's bounds.");
 	edu_close(&edu);

@@ -8,47 +8,17 @@
  */
 #include "../kselftest_harness.h"
 #include "iommufd_calls.h"
+#include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
-#define STATS	"/sys/kernel/debug/arm-smmu-v3-nested/invalidate_"
 #define INV_LEN	sizeof(struct iommu_hwpt_invalidate_generic)
-
-struct inv_stats {
-	uint64_t ioctls, entries, commands, syncs;
-};
-
-static uint64_t read_stat(const char *name)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), STATS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return ~0ULL;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoull(buf, NULL, 10);
-}
-
-static struct inv_stats stats(void)
-{
-	struct inv_stats s = {
-		.ioctls = read_stat("ioctls"),
-		.entries = read_stat("entries"),
-		.commands = read_stat("commands"),
-		.syncs = read_stat("syncs"),
-	};
-	return s;
-}
 
 FIXTURE(invalidate)
 {
 	int fd;
 	struct edu edu;
 	uint32_t ioas, parent, nested;
-	struct inv_stats before;
+	struct smmuv3_inv_stats before;
 };
 
 FIXTURE_SETUP(invalidate)
@@ -73,7 +43,7 @@ FIXTURE_SETUP(invalidate)
 				     0, IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
 				     sizeof(ctx), &self->nested));
 	ASSERT_EQ(0, edu_attach(&self->edu, self->nested));
-	self->before = stats();
+	self->before = smmuv3_inv_stats_read();
 	ASSERT_NE(~0ULL, self->before.syncs) TH_LOG("no debugfs counters");
 }
 
@@ -105,7 +75,7 @@ TEST_F(invalidate, probe)
 	ASSERT_EQ(-EOPNOTSUPP,
 		  iofd_invalidate(self->fd, self->nested,
 				  IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, NULL, 0, &n));
-	ASSERT_EQ(0, stats().syncs - self->before.syncs);
+	ASSERT_EQ(0, smmuv3_inv_stats_read().syncs - self->before.syncs);
 }
 
 TEST_F(invalidate, wrong_type_length_or_hwpt)
@@ -139,7 +109,7 @@ TEST_F(invalidate, wrong_type_length_or_hwpt)
 		  iofd_invalidate(self->fd, self->parent,
 				  IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				  INV_LEN, &n));
-	ASSERT_EQ(0, stats().commands - self->before.commands);
+	ASSERT_EQ(0, smmuv3_inv_stats_read().commands - self->before.commands);
 }
 
 /* Processing stops at the first bad entry; none of its commands go out */
@@ -148,7 +118,7 @@ TEST_F(invalidate, stops_at_first_bad_entry)
 	struct iommu_hwpt_invalidate_generic inv[4] = {
 		domain_iotlb(), domain_iotlb(), domain_iotlb(), domain_iotlb()
 	};
-	struct inv_stats after;
+	struct smmuv3_inv_stats after;
 	uint32_t n = 4;
 
 	inv[2].granularity = IOMMU_INV_GRANU_ADDR_SPACE;	/* no ARCHID */
@@ -157,7 +127,7 @@ TEST_F(invalidate, stops_at_first_bad_entry)
 				  IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				  INV_LEN, &n));
 	ASSERT_EQ(2, n);
-	after = stats();
+	after = smmuv3_inv_stats_read();
 	ASSERT_EQ(2, after.entries - self->before.entries);
 	ASSERT_EQ(2, after.commands - self->before.commands);
 	ASSERT_EQ(1, after.syncs - self->before.syncs);
@@ -178,15 +148,15 @@ TEST_F(invalidate, stops_at_first_bad_entry)
 				  IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				  INV_LEN, &n));
 	ASSERT_EQ(0, n);
-	ASSERT_EQ(3, stats().entries - self->before.entries);
-	ASSERT_EQ(2, stats().syncs - self->before.syncs);
+	ASSERT_EQ(3, smmuv3_inv_stats_read().entries - self->before.entries);
+	ASSERT_EQ(2, smmuv3_inv_stats_read().syncs - self->before.syncs);
 }
 
 /* A batch of many entries is one CMD_SYNC, and one command per entry */
 TEST_F(invalidate, one_sync_per_ioctl)
 {
 	struct iommu_hwpt_invalidate_generic inv[300];
-	struct inv_stats after;
+	struct smmuv3_inv_stats after;
 	uint32_t n = 300, i;
 
 	for (i = 0; i < n; i++) {
@@ -204,7 +174,7 @@ TEST_F(invalidate, one_sync_per_ioctl)
 				     IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				     INV_LEN, &n));
 	ASSERT_EQ(300, n);
-	after = stats();
+	after = smmuv3_inv_stats_read();
 	ASSERT_EQ(1, after.ioctls - self->before.ioctls);
 	ASSERT_EQ(300, after.entries - self->before.entries);
 	ASSERT_EQ(300, after.commands - self->before.commands);
@@ -221,12 +191,12 @@ TEST_F(invalidate, context_per_streamid)
 
 	ASSERT_EQ(0, iofd_invalidate_one(self->fd, self->nested, &inv));
 	/* edu has one StreamID and no ATS: one CFGI_CD_ALL, no ATC_INV */
-	ASSERT_EQ(1, stats().commands - self->before.commands);
+	ASSERT_EQ(1, smmuv3_inv_stats_read().commands - self->before.commands);
 
 	/* Detached, the domain owns no StreamID: nothing to send */
 	ASSERT_EQ(0, edu_detach(&self->edu));
 	ASSERT_EQ(0, iofd_invalidate_one(self->fd, self->nested, &inv));
-	ASSERT_EQ(1, stats().commands - self->before.commands);
+	ASSERT_EQ(1, smmuv3_inv_stats_read().commands - self->before.commands);
 }
 
 TEST_HARNESS_MAIN

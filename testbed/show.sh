@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# show.sh MODE PROGRAM: build if needed, boot with testbed.mode=MODE and
+# show what the guest's PROGRAM printed, without the kernel's boot chatter.
+# make run: MODE run, PROGRAM demo. make bench: MODE bench, PROGRAM bench.
+. "$(dirname "$0")/lib.sh"
+
+mode=$1
+program=$2
+"$TOP/testbed/build.sh"
+out=$GUEST/$mode.log
+log "boot the guest and run $program (serial log: $out)"
+rc=0
+"$TOP/testbed/boot.sh" "$mode" "$out" || rc=$?
+# A "BENCH: " line starts a new table
+sed -n "/TESTBED: BEGIN $program/,/TESTBED: END $program/p" "$out" |
+	grep -v '^TESTBED: ' | tr -d '\r' | sed 's/^BENCH: /\n/'
+grep -q "TESTBED: END $program rc=0" "$out" ||
+	die "$program failed (boot exit $rc); see $out"
