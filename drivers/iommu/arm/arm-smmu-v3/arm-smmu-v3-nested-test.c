@@ -197,11 +197,30 @@ static void nested_ste_hitless_transitions(struct kunit *test)
 	expect_hitless(test, &nested, &moved);
 }
 
+/* Nest parents need an SMMU with both stages, and no dirty tracking */
+static void nest_parent_needs_both_stages(struct kunit *test)
+{
+	struct nested_test_env *env =
+		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
+
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu,
+				IOMMU_HWPT_ALLOC_DIRTY_TRACKING), -EOPNOTSUPP);
+	/* What the probe leaves of NESTING when S1P or S2P is missing */
+	env->smmu.features &= ~(ARM_SMMU_FEAT_TRANS_S1 | ARM_SMMU_FEAT_NESTING);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0),
+			-EOPNOTSUPP);
+	env->smmu.features = ARM_SMMU_FEAT_TRANS_S1;
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0),
+			-EOPNOTSUPP);
+}
+
 static struct kunit_case arm_smmu_v3_nested_cases[] = {
 	KUNIT_CASE(nested_ste_translate),
 	KUNIT_CASE(nested_ste_ats),
 	KUNIT_CASE(nested_ste_abort_and_bypass),
 	KUNIT_CASE(nested_ste_hitless_transitions),
+	KUNIT_CASE(nest_parent_needs_both_stages),
 	{},
 };
 

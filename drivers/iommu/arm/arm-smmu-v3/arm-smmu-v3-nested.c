@@ -63,6 +63,7 @@ int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags)
 		return -EOPNOTSUPP;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nest_parent_supported);
 
 static const struct iommu_domain_ops arm_smmu_nested_ops;
 
