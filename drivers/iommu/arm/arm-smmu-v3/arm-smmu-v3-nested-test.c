@@ -203,9 +203,11 @@ static void nest_parent_needs_both_stages(struct kunit *test)
 	struct nested_test_env *env =
 		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
 
+	u32 dirty = IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+
 	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0), 0);
-	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu,
-				IOMMU_HWPT_ALLOC_DIRTY_TRACKING), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, dirty),
+			-EOPNOTSUPP);
 	/* What the probe leaves of NESTING when S1P or S2P is missing */
 	env->smmu.features &= ~(ARM_SMMU_FEAT_TRANS_S1 | ARM_SMMU_FEAT_NESTING);
 	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0),
