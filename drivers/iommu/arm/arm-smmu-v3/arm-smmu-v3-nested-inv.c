@@ -7,8 +7,8 @@
  * completed, as a device must not refetch a stale translation.
  *
  * Counters in /sys/kernel/debug/arm-smmu-v3-nested/ let tests and
- * benchmarks see what an ioctl cost: entries handled, commands issued
- * (without syncs), syncs, and ioctls.
+ * benchmarks see what an ioctl cost: entries asked for and carried out,
+ * commands issued (without syncs), syncs, and ioctls.
  */
 #include <linux/debugfs.h>
 #include <linux/init.h>
@@ -18,7 +18,7 @@
 #include "arm-smmu-v3-inv.h"
 
 static struct {
-	atomic64_t ioctls, entries, commands, syncs;
+	atomic64_t ioctls, requested, entries, commands, syncs;
 } inv_stats;
 
 static int inv_stat_get(void *counter, u64 *val)
@@ -35,6 +35,8 @@ static int __init __maybe_unused arm_smmu_nested_debugfs_init(void)
 
 	debugfs_create_file_unsafe("invalidate_ioctls", 0444, dir,
 				   &inv_stats.ioctls, &inv_stat_fops);
+	debugfs_create_file_unsafe("invalidate_requested", 0444, dir,
+				   &inv_stats.requested, &inv_stat_fops);
 	debugfs_create_file_unsafe("invalidate_entries", 0444, dir,
 				   &inv_stats.entries, &inv_stat_fops);
 	debugfs_create_file_unsafe("invalidate_commands", 0444, dir,
@@ -191,6 +193,7 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	nested_batch_finish(main);
 	nested_batch_finish(atc);
 	atomic64_inc(&inv_stats.ioctls);
+	atomic64_add(array->entry_num, &inv_stats.requested);
 	atomic64_add(done, &inv_stats.entries);
 	kfree(out.cmds);
 out_unlock:

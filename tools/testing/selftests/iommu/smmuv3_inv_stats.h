@@ -13,7 +13,7 @@
 #define SMMUV3_INV_STATS "/sys/kernel/debug/arm-smmu-v3-nested/invalidate_"
 
 struct smmuv3_inv_stats {
-	uint64_t ioctls, entries, commands, syncs;
+	uint64_t ioctls, requested, entries, commands, syncs;
 };
 
 /* One counter, or ~0 when it cannot be read (no debugfs, not built in) */
@@ -36,6 +36,7 @@ static inline struct smmuv3_inv_stats smmuv3_inv_stats_read(void)
 {
 	struct smmuv3_inv_stats s = {
 		.ioctls = smmuv3_inv_stat("ioctls"),
+		.requested = smmuv3_inv_stat("requested"),
 		.entries = smmuv3_inv_stat("entries"),
 		.commands = smmuv3_inv_stat("commands"),
 		.syncs = smmuv3_inv_stat("syncs"),

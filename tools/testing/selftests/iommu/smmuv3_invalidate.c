@@ -128,6 +128,7 @@ TEST_F(invalidate, stops_at_first_bad_entry)
 				  INV_LEN, &n));
 	ASSERT_EQ(2, n);
 	after = smmuv3_inv_stats_read();
+	ASSERT_EQ(4, after.requested - self->before.requested);
 	ASSERT_EQ(2, after.entries - self->before.entries);
 	ASSERT_EQ(2, after.commands - self->before.commands);
 	ASSERT_EQ(1, after.syncs - self->before.syncs);
