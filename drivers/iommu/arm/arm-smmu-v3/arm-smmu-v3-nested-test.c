@@ -159,8 +159,9 @@ static const struct arm_smmu_entry_writer_ops checking_ops = {
 	.sync = checking_sync,
 };
 
-static void expect_hitless(struct kunit *test, const struct arm_smmu_ste *from,
-			   const struct arm_smmu_ste *to)
+/* Write @to over @from; returns whether the SMMU could see a torn STE */
+static bool write_and_check(struct kunit *test, const struct arm_smmu_ste *from,
+			    const struct arm_smmu_ste *to)
 {
 	struct arm_smmu_ste cur = *from;
 	struct checking_writer w = {
@@ -172,8 +173,15 @@ static void expect_hitless(struct kunit *test, const struct arm_smmu_ste *from,
 
 	arm_smmu_write_entry(&w.writer, cur.data, to->data);
 	KUNIT_EXPECT_MEMEQ(test, &cur, to, sizeof(cur));
-	KUNIT_EXPECT_FALSE_MSG(test, w.torn, "the SMMU saw a torn STE");
 	KUNIT_EXPECT_GT(test, w.syncs, 0);
+	return w.torn;
+}
+
+static void expect_hitless(struct kunit *test, const struct arm_smmu_ste *from,
+			   const struct arm_smmu_ste *to)
+{
+	KUNIT_EXPECT_FALSE_MSG(test, write_and_check(test, from, to),
+			       "the SMMU saw a torn STE");
 }
 
 static void nested_ste_hitless_transitions(struct kunit *test)
@@ -195,6 +203,15 @@ static void nested_ste_hitless_transitions(struct kunit *test)
 	env->nested.ctx.s1ctxptr = 0x40002000;
 	arm_smmu_make_nested_ste(&moved, &env->master, &env->nested, false);
 	expect_hitless(test, &nested, &moved);
+
+	/*
+	 * The checker can fail: a new context pointer and a new S1DSS change
+	 * two used qwords, which the writer can only do through an invalid
+	 * STE, and the checker must see that.
+	 */
+	env->nested.ctx.s1dss = 1;
+	arm_smmu_make_nested_ste(&moved, &env->master, &env->nested, false);
+	KUNIT_EXPECT_TRUE(test, write_and_check(test, &nested, &moved));
 }
 
 /* Nest parents need an SMMU with both stages, and no dirty tracking */
