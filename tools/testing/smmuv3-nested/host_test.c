@@ -405,10 +405,35 @@ static void test_s1ctx(void)
 	unsigned int i;
 	int got;
 
+	static const struct {
+		const char *what;
+		int err;
+		struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+	} rich_cases[] = {	/* an SMMU and device with all the features */
+		{ "EATS with ATS", 0, { .mode = 2, .eats = 1 } },
+		{ "EATS in bypass", 0, { .mode = 1, .eats = 1 } },
+		{ "EATS in abort", -EINVAL, { .mode = 0, .eats = 1 } },
+		{ "two-level, 64K leaves", 0,
+		  { .mode = 2, .s1fmt = 2, .s1cdmax = 8 } },
+		{ "two-level with one CD", -EINVAL, { .mode = 2, .s1fmt = 1 } },
+		{ "CDMax = SSIDSIZE", 0, { .mode = 2, .s1cdmax = 20 } },
+		{ "CDMax > SSIDSIZE", -EINVAL, { .mode = 2, .s1cdmax = 21 } },
+		{ "S1STALLD with stalls", 0, { .mode = 2, .s1stalld = 1 } },
+	};
+	struct smmuv3_nest_caps rich = {
+		.ias = 48, .ssid_bits = 20, .cd2l = true, .ats = true,
+		.stall_ok = true,
+	};
+
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		got = smmuv3_s1ctx_check(&cases[i].ctx, &caps);
 		result(got == cases[i].err, "s1ctx %s: errno %d", cases[i].what,
 		       got);
+	}
+	for (i = 0; i < ARRAY_SIZE(rich_cases); i++) {
+		got = smmuv3_s1ctx_check(&rich_cases[i].ctx, &rich);
+		result(got == rich_cases[i].err, "s1ctx, all features, %s: errno %d",
+		       rich_cases[i].what, got);
 	}
 }
 
