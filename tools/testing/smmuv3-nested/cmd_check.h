@@ -50,12 +50,11 @@ static inline bool is_tlbi(unsigned int op)
 	return op >= SMMUV3_OP_TLBI_NH_ALL && op <= SMMUV3_OP_TLBI_NH_VAA;
 }
 
-static inline bool sid_known(const struct smmuv3_inv_target *t,
-			     const u32 *sids, unsigned int n, unsigned int sid)
+static inline bool sid_known(const u32 *sids, unsigned int n,
+			     unsigned int sid)
 {
 	unsigned int i;
 
-	(void)t;
 	for (i = 0; i < n; i++)
 		if (sids[i] == sid)
 			return true;
@@ -139,7 +138,7 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 		     !HOLDS(iotlb, "TLBI %#x unasked", d.op)))
 			return false;
 		if (cfgi &&
-		    (!HOLDS(sid_known(t, t->sids, t->nsids, d.sid), "SID %u",
+		    (!HOLDS(sid_known(t->sids, t->nsids, d.sid), "SID %u",
 			    d.sid) ||
 		     !HOLDS(context, "CFGI %#x unasked", d.op)))
 			return false;
@@ -148,7 +147,7 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 		struct decoded d = decode(&out->atc[i]);
 
 		if (!HOLDS(d.op == SMMUV3_OP_ATC_INV, "opcode %#x", d.op) ||
-		    !HOLDS(sid_known(t, t->ats_sids, t->nats, d.sid), "SID %u",
+		    !HOLDS(sid_known(t->ats_sids, t->nats, d.sid), "SID %u",
 			   d.sid) ||
 		    !HOLDS(d.size <= 52, "ATC size %u", d.size))
 			return false;

@@ -137,8 +137,7 @@ static int nested_inv_target(struct arm_smmu_nested_domain *nested,
 int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array)
 {
-	struct arm_smmu_nested_domain *nested =
-		container_of(domain, struct arm_smmu_nested_domain, domain);
+	struct arm_smmu_nested_domain *nested = to_nested(domain);
 	struct arm_smmu_device *smmu = nested->s2_parent->smmu;
 	struct iommu_hwpt_invalidate_generic inv;
 	struct nested_batch *main, *atc;

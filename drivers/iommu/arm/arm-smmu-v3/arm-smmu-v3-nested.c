@@ -67,11 +67,6 @@ EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nest_parent_supported);
 
 static const struct iommu_domain_ops arm_smmu_nested_ops;
 
-static struct arm_smmu_nested_domain *to_nested(struct iommu_domain *domain)
-{
-	return container_of(domain, struct arm_smmu_nested_domain, domain);
-}
-
 struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 {
 	if (domain->ops != &arm_smmu_nested_ops)

@@ -35,6 +35,12 @@ struct arm_smmu_nested_domain {
 	struct list_head masters;
 };
 
+static inline struct arm_smmu_nested_domain *
+to_nested(struct iommu_domain *domain)
+{
+	return container_of(domain, struct arm_smmu_nested_domain, domain);
+}
+
 /* A device attached to a nested domain */
 struct arm_smmu_nested_master {
 	struct list_head node;

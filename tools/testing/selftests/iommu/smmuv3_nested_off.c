@@ -11,15 +11,9 @@
 
 static bool nesting_compiled_out(void)
 {
-	char cmdline[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
+	const char *nesting = testbed_param("nesting");
 
-	if (!f)
-		return false;
-	if (!fgets(cmdline, sizeof(cmdline), f))
-		cmdline[0] = 0;
-	fclose(f);
-	return strstr(cmdline, "testbed.nesting=off");
+	return nesting && !strncmp(nesting, "off", 3);
 }
 
 FIXTURE(nesting_off)

@@ -90,23 +90,36 @@ static inline int edu_list(char bdfs[][16], int max)
 }
 
 /*
- * How many edu devices the test bed promises (testbed.edu=N on the guest
- * kernel command line). Outside the test bed this is 0, and a test with
- * no device skips; inside it a missing device is a failure.
+ * What the test bed says about the guest on its kernel command line:
+ * the text after "testbed.<key>=", or NULL outside the test bed.
  */
-static inline int edu_promised(void)
+static inline const char *testbed_param(const char *key)
 {
-	char cmdline[1024] = "";
+	static char cmdline[1024];
+	char pat[64];
 	char *p;
 	FILE *f = fopen("/proc/cmdline", "r");
 
 	if (!f)
-		return 0;
+		return NULL;
 	if (!fgets(cmdline, sizeof(cmdline), f))
 		cmdline[0] = 0;
 	fclose(f);
-	p = strstr(cmdline, "testbed.edu=");
-	return p ? atoi(p + strlen("testbed.edu=")) : 0;
+	snprintf(pat, sizeof(pat), "testbed.%s=", key);
+	p = strstr(cmdline, pat);
+	return p ? p + strlen(pat) : NULL;
+}
+
+/*
+ * How many edu devices the test bed promises (testbed.edu=N). Outside the
+ * test bed this is 0, and a test with no device skips; inside it a
+ * missing device is a failure.
+ */
+static inline int edu_promised(void)
+{
+	const char *n = testbed_param("edu");
+
+	return n ? atoi(n) : 0;
 }
 
 /* Open the VFIO cdev of @bdf (it must already be bound to vfio-pci). */
