@@ -13,6 +13,9 @@ need_root "booting QEMU (it runs in the trixie root through chroot)"
 # QEMU runs inside the trixie root, so its inputs must be there too.
 # The test bed promises two edu devices (testbed.edu=2); QEMU_EDU=N gives
 # QEMU another number, to show that a missing device fails the run.
+# QEMU's SMMU has no S2FWB, so nest parents need the test-machine opt-in;
+# OPT_IN= (empty) boots without it.
+opt_in=${OPT_IN-arm_smmu_v3.nesting_noncoherent=1}
 edu_devices=
 for _ in $(seq 1 "${QEMU_EDU:-2}"); do
 	edu_devices="$edu_devices -device edu,dma_mask=0xffffffffffffffff"
@@ -29,5 +32,5 @@ timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
 	$edu_devices \
 	${QEMU_EXTRA:-} -no-reboot \
 	-kernel /testbed/Image -initrd /testbed/initramfs.cpio \
-	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2 ${BOOT_APPEND:-}" \
+	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2 $opt_in ${BOOT_APPEND:-}" \
 	</dev/null >"$out" 2>&1

@@ -7,7 +7,7 @@
 
 SELFTESTS=$TREE/tools/testing/selftests
 ALL_TESTS="iommufd iommufd_fail_nth edu_dma smmuv3_nested smmuv3_nested_dma
-	smmuv3_invalidate smmuv3_invalidate_dma"
+	smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency"
 # Only the nesting-off kernel runs smmuv3_nested_off (see test.sh).
 TESTS=${TESTS:-$ALL_TESTS}
 

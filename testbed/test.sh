@@ -5,8 +5,8 @@
 # N skipped" last. Non-zero exit on any failure (see report.py).
 #
 # A second, short boot runs a kernel with CONFIG_ARM_SMMU_V3_NESTED=n to
-# prove the switch removes the interface (skipped when TESTS picks a
-# subset).
+# prove the switch removes the interface, a third the main kernel without
+# the nesting_noncoherent opt-in (both skipped when TESTS picks a subset).
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
@@ -51,10 +51,26 @@ if [ -z "${TESTS:-}" ]; then
 		expect+=(--expect "nesting-off:$t")
 	done
 	log "second boot done in $(($(date +%s) - done_at)) s"
+
+	# The same kernel without the nesting_noncoherent opt-in: QEMU's SMMU
+	# has no S2FWB, so NEST_PARENT must be refused.
+	refused=$CACHE/guest-no-opt-in
+	log "third boot, no coherency opt-in (serial log: $refused/test.log)"
+	(
+		export GUEST=$refused TESTS=smmuv3_coherency OPT_IN=
+		"$TOP/testbed/build-guest.sh"
+		"$TOP/testbed/boot.sh" test "$refused/test.log"
+	) || rc=$?
+	sed 's/TESTBED: \(BEGIN\|END\) /TESTBED: \1 no-opt-in:/' \
+		"$refused/test.log" >"$refused/test.prefixed.log"
+	logs+=("$refused/test.prefixed.log")
+	for t in kunit smmuv3_coherency; do
+		expect+=(--expect "no-opt-in:$t")
+	done
 fi
 
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
 	--host "$host" --expect host_test --expect fuzz_inv \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
-	--kunit-suite arm-smmu-v3-nested-inv \
+	--kunit-suite arm-smmu-v3-nested-inv --kunit-suite arm-smmu-v3-nested-hw \
 	--known-failures "$TOP/testbed/known-failures" --boot-rc "$rc"

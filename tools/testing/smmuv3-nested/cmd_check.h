@@ -145,11 +145,15 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 	}
 	for (i = 0; i < out->natc; i++) {
 		struct decoded d = decode(&out->atc[i]);
+		/* A PASID prefix only for a device that has PASIDs enabled */
+		bool may_ssv = (inv->flags & IOMMU_INV_FLAG_PASID) &&
+			       t->ats_pasid && t->ats_pasid[i];
 
 		if (!HOLDS(d.op == SMMUV3_OP_ATC_INV, "opcode %#x", d.op) ||
 		    !HOLDS(sid_known(t->ats_sids, t->nats, d.sid), "SID %u",
 			   d.sid) ||
-		    !HOLDS(d.size <= 52, "ATC size %u", d.size))
+		    !HOLDS(d.size <= 52, "ATC size %u", d.size) ||
+		    !HOLDS(d.ssv == may_ssv, "SSV %u", d.ssv))
 			return false;
 	}
 	if (context && !HOLDS(out->ncmds >= t->nsids, "%u CFGI", out->ncmds))

@@ -18,6 +18,7 @@ static struct smmuv3_cmd atc[4];
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct iommu_hwpt_invalidate_generic inv;
+	static const bool pasid[4] = { true, false, true, false };
 	struct smmuv3_inv_target t = { .sids = sids, .ats_sids = sids };
 	struct smmuv3_inv_cmds out = { .cmds = cmds, .atc = atc };
 	uint8_t knobs[4];
@@ -36,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     (knobs[2] & 0x80 ? 0x10000 : 0);
 	t.nsids = knobs[3] % 5;
 	t.nats = (knobs[3] >> 4) % (t.nsids + 1);
+	t.ats_pasid = knobs[3] & 8 ? pasid : NULL;
 	/* Canary just past the room the translator may use */
 	cmds[smmuv3_inv_max_cmds(&t)].w[0] = 0xdead;
 

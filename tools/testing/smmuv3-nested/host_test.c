@@ -42,6 +42,7 @@ static void result(bool ok, const char *fmt, ...)
 
 static const u32 sids[] = { 8, 16, 24 };
 static const u32 ats_sids[] = { 16 };
+static const bool ats_pasid[] = { true };
 
 static struct smmuv3_inv_target target(bool ril)
 {
@@ -54,6 +55,7 @@ static struct smmuv3_inv_target target(bool ril)
 		.sids = sids,
 		.nsids = 3,
 		.ats_sids = ats_sids,
+		.ats_pasid = ats_pasid,
 		.nats = 1,
 	};
 	return t;
@@ -213,6 +215,14 @@ static void test_command_choice(void)
 	result(!out.ncmds && out.natc == 1 && d.sid == 16 && d.ssv &&
 	       d.ssid == 3 && d.addr == 0 && d.size == 3,
 	       "device IOTLB range is one ATC_INV per ATS StreamID, after the rest");
+
+	/* A device without PASIDs has an untagged ATC */
+	t.ats_pasid = NULL;
+	translate(&inv, &t, &out);
+	d = decode(&out.atc[0]);
+	result(out.natc == 1 && !d.ssv && !d.ssid && d.addr == 0 && d.size == 3,
+	       "no PASID prefix for a device without PASIDs");
+	t.ats_pasid = ats_pasid;
 
 	t.nats = 0;
 	translate(&inv, &t, &out);

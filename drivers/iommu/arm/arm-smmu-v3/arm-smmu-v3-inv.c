@@ -256,9 +256,11 @@ static void emit_atc(const struct iommu_hwpt_invalidate_generic *inv,
 	}
 	for (i = 0; i < t->nats; i++) {
 		struct smmuv3_cmd *cmd = &out->atc[out->natc++];
+		/* Without PASIDs the ATC is untagged: invalidate all of it */
+		bool ssv = pasid && t->ats_pasid && t->ats_pasid[i];
 
 		cmd->w[0] = CMD0_OP(SMMUV3_OP_ATC_INV) | CMD0_SID(t->ats_sids[i]) |
-			    (pasid ? CMD0_SSV | CMD0_SSID(inv->pasid) : 0);
+			    (ssv ? CMD0_SSV | CMD0_SSID(inv->pasid) : 0);
 		cmd->w[1] = CMD1_ADDR(addr) | CMD1_ATC_SIZE(size);
 	}
 }

@@ -43,6 +43,9 @@ struct smmuv3_cmd {
  * @sids: StreamIDs of the devices attached to the nested domain
  * @nsids: how many
  * @ats_sids: those of @sids whose device has ATS enabled
+ * @ats_pasid: for each of @ats_sids, whether the device has PASIDs
+ *             enabled: only those get PASID-tagged (SSV) ATC_INV; NULL
+ *             if none has
  * @nats: how many
  */
 struct smmuv3_inv_target {
@@ -54,6 +57,7 @@ struct smmuv3_inv_target {
 	const u32 *sids;
 	unsigned int nsids;
 	const u32 *ats_sids;
+	const bool *ats_pasid;
 	unsigned int nats;
 };
 

@@ -3,16 +3,20 @@
  * IOMMU_HWPT_INVALIDATE on a nested domain: each generic entry becomes
  * SMMUv3 commands (arm-smmu-v3-inv.c), which go on the command queue in
  * batches with one CMD_SYNC per ioctl. ATC invalidations, only for
- * devices with ATS, follow in a second batch once the first has
- * completed, as a device must not refetch a stale translation.
+ * devices with ATS, go on the queue only after a CMD_SYNC has completed
+ * every TLB and CD invalidation before them, as a device must not refetch
+ * a stale translation; then a second CMD_SYNC.
  *
  * Counters in /sys/kernel/debug/arm-smmu-v3-nested/ let tests and
  * benchmarks see what an ioctl cost: entries asked for and carried out,
  * commands issued (without syncs), syncs, and ioctls.
  */
 #include <linux/debugfs.h>
-#include <linux/init.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "arm-smmu-v3-nested.h"
 #include "arm-smmu-v3-inv.h"
@@ -28,68 +32,140 @@ static int inv_stat_get(void *counter, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(inv_stat_fops, inv_stat_get, NULL, "%llu\n");
 
-/* The counters need an initcall of their own: built-in drivers only */
-static int __init __maybe_unused arm_smmu_nested_debugfs_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("arm-smmu-v3-nested", NULL);
+/*
+ * One directory for all SMMUs, made by the first probe and removed by the
+ * last remove, so a modular driver has it too.
+ */
+static DEFINE_MUTEX(inv_debugfs_lock);
+static struct dentry *inv_debugfs_dir;
+static unsigned int inv_debugfs_users;
 
-	debugfs_create_file_unsafe("invalidate_ioctls", 0444, dir,
-				   &inv_stats.ioctls, &inv_stat_fops);
-	debugfs_create_file_unsafe("invalidate_requested", 0444, dir,
-				   &inv_stats.requested, &inv_stat_fops);
-	debugfs_create_file_unsafe("invalidate_entries", 0444, dir,
-				   &inv_stats.entries, &inv_stat_fops);
-	debugfs_create_file_unsafe("invalidate_commands", 0444, dir,
-				   &inv_stats.commands, &inv_stat_fops);
-	debugfs_create_file_unsafe("invalidate_syncs", 0444, dir,
-				   &inv_stats.syncs, &inv_stat_fops);
-	return 0;
+void arm_smmu_nested_debugfs_init(void)
+{
+	static const struct {
+		const char *name;
+		atomic64_t *counter;
+	} files[] = {
+		{ "invalidate_ioctls", &inv_stats.ioctls },
+		{ "invalidate_requested", &inv_stats.requested },
+		{ "invalidate_entries", &inv_stats.entries },
+		{ "invalidate_commands", &inv_stats.commands },
+		{ "invalidate_syncs", &inv_stats.syncs },
+	};
+	unsigned int i;
+
+	mutex_lock(&inv_debugfs_lock);
+	if (!inv_debugfs_users++) {
+		inv_debugfs_dir = debugfs_create_dir("arm-smmu-v3-nested", NULL);
+		for (i = 0; i < ARRAY_SIZE(files); i++)
+			debugfs_create_file_unsafe(files[i].name, 0444,
+						   inv_debugfs_dir,
+						   files[i].counter,
+						   &inv_stat_fops);
+	}
+	mutex_unlock(&inv_debugfs_lock);
 }
 
-#ifndef MODULE
-late_initcall(arm_smmu_nested_debugfs_init);
-#endif
+void arm_smmu_nested_debugfs_remove(void)
+{
+	mutex_lock(&inv_debugfs_lock);
+	if (!--inv_debugfs_users) {
+		debugfs_remove(inv_debugfs_dir);
+		inv_debugfs_dir = NULL;
+	}
+	mutex_unlock(&inv_debugfs_lock);
+}
 
 /* Commands on their way to the queue, CMDQ_BATCH_ENTRIES at a time */
 struct nested_batch {
-	struct arm_smmu_device *smmu;
 	u64 cmds[CMDQ_BATCH_ENTRIES * CMDQ_ENT_DWORDS];
 	unsigned int num;
-	unsigned int issued;
 };
 
-static void nested_batch_add(struct nested_batch *b,
-			     const struct smmuv3_cmd *cmds, unsigned int n)
+/*
+ * One ioctl's progress. An entry counts as done once all its commands
+ * were on the queue before a CMD_SYNC that succeeded: that is what
+ * entry_num reports, also when the queue fails.
+ */
+struct nested_inv_call {
+	struct arm_smmu_device *smmu;
+	struct nested_batch tlb;	/* CFGI and TLBI */
+	struct nested_batch atc;	/* ATC_INV, held back until a sync */
+	bool tlb_unsynced;	/* TLB/CD commands queued since the last sync */
+	unsigned int added;	/* entries wholly in batches or on the queue */
+	unsigned int queued;	/* entries wholly on the queue */
+	unsigned int done;	/* entries completed by a successful sync */
+	int queue_err;		/* the queue failed: issue nothing more */
+};
+
+static int nested_batch_issue(struct nested_inv_call *c, struct nested_batch *b,
+			      bool sync)
 {
-	struct arm_smmu_device *smmu = b->smmu;
-	bool force_sync = smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
+	int ret;
+
+	if (!b->num && !sync)
+		return 0;
+	ret = arm_smmu_cmdq_issue_cmdlist(c->smmu, &c->smmu->cmdq, b->cmds,
+					  b->num, sync);
+	atomic64_add(b->num, &inv_stats.commands);
+	b->num = 0;
+	if (!c->tlb.num && !c->atc.num)
+		c->queued = c->added;
+	if (ret)
+		c->queue_err = ret;
+	if (sync) {
+		atomic64_inc(&inv_stats.syncs);
+		c->tlb_unsynced = false;
+		if (!ret)
+			c->done = c->queued;
+	} else if (b == &c->tlb) {
+		c->tlb_unsynced = true;
+	}
+	/* A long batch list must not hog the CPU (nested->lock is a mutex) */
+	cond_resched();
+	return ret;
+}
+
+/*
+ * Everything held back goes on the queue: TLB and CD invalidations, a
+ * CMD_SYNC completing them if ATC invalidations follow, then those.
+ * @sync: end with a CMD_SYNC whatever was queued last.
+ */
+static int nested_inv_drain(struct nested_inv_call *c, bool sync)
+{
+	bool force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
+	int ret;
+
+	if (c->atc.num && (c->tlb.num || c->tlb_unsynced)) {
+		ret = nested_batch_issue(c, &c->tlb, true);
+		if (ret)
+			return ret;
+	}
+	if (c->atc.num)
+		return nested_batch_issue(c, &c->atc, sync || force_sync);
+	return nested_batch_issue(c, &c->tlb, sync);
+}
+
+static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
+			  const struct smmuv3_cmd *cmds, unsigned int n)
+{
+	/* Some implementations need a sync per batch */
+	bool force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < n; i++) {
 		if (b->num == CMDQ_BATCH_ENTRIES) {
-			/* Some implementations need a sync per batch */
-			arm_smmu_cmdq_issue_cmdlist(smmu, &smmu->cmdq, b->cmds,
-						    b->num, force_sync);
-			if (force_sync)
-				atomic64_inc(&inv_stats.syncs);
-			b->num = 0;
+			ret = b == &c->atc ? nested_inv_drain(c, false) :
+			      nested_batch_issue(c, b, force_sync);
+			if (ret)
+				return ret;
 		}
 		b->cmds[b->num * CMDQ_ENT_DWORDS] = cmds[i].w[0];
 		b->cmds[b->num * CMDQ_ENT_DWORDS + 1] = cmds[i].w[1];
 		b->num++;
-		b->issued++;
 	}
-}
-
-/* The rest of the batch and one CMD_SYNC, if anything was issued at all */
-static void nested_batch_finish(struct nested_batch *b)
-{
-	if (!b->issued)
-		return;
-	arm_smmu_cmdq_issue_cmdlist(b->smmu, &b->smmu->cmdq, b->cmds, b->num,
-				    true);
-	atomic64_add(b->issued, &inv_stats.commands);
-	atomic64_inc(&inv_stats.syncs);
+	return 0;
 }
 
 /*
@@ -104,13 +180,15 @@ static int nested_inv_target(struct arm_smmu_nested_domain *nested,
 	struct arm_smmu_nested_master *entry;
 	unsigned int n = 0, i;
 	u32 *sids, *ats;
+	bool *ats_pasid;
 
 	list_for_each_entry(entry, &nested->masters, node)
 		n += entry->master->num_streams;
-	sids = kcalloc(2 * n + 1, sizeof(*sids), GFP_KERNEL);
+	sids = kcalloc(3 * n + 1, sizeof(*sids), GFP_KERNEL);
 	if (!sids)
 		return -ENOMEM;
 	ats = sids + n;
+	ats_pasid = (bool *)(ats + n);
 
 	*t = (struct smmuv3_inv_target){
 		.vmid = nested->s2_parent->s2_cfg.vmid,
@@ -120,17 +198,55 @@ static int nested_inv_target(struct arm_smmu_nested_domain *nested,
 		.granules = smmu->pgsize_bitmap & (SZ_4K | SZ_16K | SZ_64K),
 		.sids = sids,
 		.ats_sids = ats,
+		.ats_pasid = ats_pasid,
 	};
 	list_for_each_entry(entry, &nested->masters, node) {
-		for (i = 0; i < entry->master->num_streams; i++) {
-			u32 sid = entry->master->streams[i].id;
+		struct arm_smmu_master *master = entry->master;
+		bool pasid = dev_is_pci(master->dev) &&
+			     to_pci_dev(master->dev)->pasid_enabled;
+
+		for (i = 0; i < master->num_streams; i++) {
+			u32 sid = master->streams[i].id;
 
 			sids[t->nsids++] = sid;
-			if (entry->master->ats_enabled)
+			if (master->ats_enabled) {
+				ats_pasid[t->nats] = pasid;
 				ats[t->nats++] = sid;
+			}
 		}
 	}
 	*sid_buf = sids;
+	return 0;
+}
+
+/*
+ * Translate and queue the user's entries. Returns the first error: a
+ * refused entry (none of its commands issued) or the queue's.
+ */
+static int nested_inv_entries(struct nested_inv_call *c,
+			      struct iommu_user_data_array *array,
+			      const struct smmuv3_inv_target *t,
+			      struct smmuv3_inv_cmds *out)
+{
+	struct iommu_hwpt_invalidate_generic inv;
+	int ret;
+
+	for (; c->added < array->entry_num; c->added++) {
+		ret = iommu_copy_struct_from_user_array(&inv, array,
+							IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
+							c->added, __reserved);
+		if (ret)
+			return ret;
+		ret = smmuv3_inv_translate(&inv, t, out);
+		if (ret)
+			return ret;
+		ret = nested_inv_add(c, &c->tlb, out->cmds, out->ncmds);
+		if (ret)
+			return ret;
+		ret = nested_inv_add(c, &c->atc, out->atc, out->natc);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -138,31 +254,27 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array)
 {
 	struct arm_smmu_nested_domain *nested = to_nested(domain);
-	struct arm_smmu_device *smmu = nested->s2_parent->smmu;
-	struct iommu_hwpt_invalidate_generic inv;
-	struct nested_batch *main, *atc;
 	struct smmuv3_inv_target t;
 	struct smmuv3_inv_cmds out;
-	unsigned int done = 0;
+	struct nested_inv_call *c;
 	u32 *sids = NULL;
-	int ret;
+	int ret, drained;
 
+	/* The same errno as 6.12's other drivers for a type they lack */
 	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_GENERIC) {
 		array->entry_num = 0;
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	}
 	/* entry_num == 0 asks whether the type is supported: it is */
 	if (!array->entry_num)
 		return 0;
 
-	main = kzalloc(2 * sizeof(*main), GFP_KERNEL);
-	if (!main) {
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
 		array->entry_num = 0;
 		return -ENOMEM;
 	}
-	atc = main + 1;
-	main->smmu = smmu;
-	atc->smmu = smmu;
+	c->smmu = nested->s2_parent->smmu;
 
 	mutex_lock(&nested->lock);
 	ret = nested_inv_target(nested, &t, &sids);
@@ -176,29 +288,22 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	}
 	out.atc = out.cmds + smmuv3_inv_max_cmds(&t);
 
-	for (; done < array->entry_num; done++) {
-		ret = iommu_copy_struct_from_user_array(&inv, array,
-							IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
-							done, __reserved);
-		if (ret)
-			break;
-		/* A refused entry issues nothing and ends the call */
-		ret = smmuv3_inv_translate(&inv, &t, &out);
-		if (ret)
-			break;
-		nested_batch_add(main, out.cmds, out.ncmds);
-		nested_batch_add(atc, out.atc, out.natc);
+	ret = nested_inv_entries(c, array, &t, &out);
+	/* What was queued before a refused entry still gets its sync */
+	if (!c->queue_err && c->added > c->done) {
+		drained = nested_inv_drain(c, true);
+		if (drained)
+			ret = drained;
 	}
-	nested_batch_finish(main);
-	nested_batch_finish(atc);
 	atomic64_inc(&inv_stats.ioctls);
 	atomic64_add(array->entry_num, &inv_stats.requested);
-	atomic64_add(done, &inv_stats.entries);
+	atomic64_add(c->done, &inv_stats.entries);
 	kfree(out.cmds);
 out_unlock:
 	mutex_unlock(&nested->lock);
+	array->entry_num = c->done;
 	kfree(sids);
-	kfree(main);
-	array->entry_num = done;
+	kfree(c);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_cache_invalidate);

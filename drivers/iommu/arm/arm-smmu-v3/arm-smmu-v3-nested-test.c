@@ -24,7 +24,7 @@ static struct nested_test_env *make_env(struct kunit *test, u32 mode)
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
 	env->smmu.features = ARM_SMMU_FEAT_TRANS_S1 | ARM_SMMU_FEAT_TRANS_S2 |
-			     ARM_SMMU_FEAT_NESTING;
+			     ARM_SMMU_FEAT_NESTING | ARM_SMMU_FEAT_S2FWB;
 	env->master.smmu = &env->smmu;
 	env->pgtable.cfg.arm_lpae_s2_cfg.vttbr = 0xdaed0000;
 	env->pgtable.cfg.arm_lpae_s2_cfg.vtcr.tsz = 20;
@@ -222,15 +222,15 @@ static void nest_parent_needs_both_stages(struct kunit *test)
 
 	u32 dirty = IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
 
-	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0), 0);
-	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, dirty),
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->master, 0), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->master, dirty),
 			-EOPNOTSUPP);
 	/* What the probe leaves of NESTING when S1P or S2P is missing */
 	env->smmu.features &= ~(ARM_SMMU_FEAT_TRANS_S1 | ARM_SMMU_FEAT_NESTING);
-	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0),
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->master, 0),
 			-EOPNOTSUPP);
 	env->smmu.features = ARM_SMMU_FEAT_TRANS_S1;
-	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->smmu, 0),
+	KUNIT_EXPECT_EQ(test, arm_smmu_nest_parent_supported(&env->master, 0),
 			-EOPNOTSUPP);
 }
 

@@ -33,6 +33,63 @@ static bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu)
 	return READ_ONCE(nesting) && (smmu->features & ARM_SMMU_FEAT_NESTING);
 }
 
+/*
+ * The guest's stage 1 picks memory types the host never sees. Only S2FWB
+ * (stage 2 forces write-back) or a root complex that is coherent and
+ * write-back whatever it is asked (IORT CANWBS) stops a device reading
+ * stale DRAM through a non-cacheable alias. Emulators have neither; this
+ * boot-time opt-in lets test machines nest anyway, and taints the kernel.
+ */
+VISIBLE_IF_KUNIT bool arm_smmu_nesting_noncoherent;
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nesting_noncoherent);
+
+static int nesting_noncoherent_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret && arm_smmu_nesting_noncoherent) {
+		pr_warn("arm-smmu-v3: nesting_noncoherent=1: guests may choose non-cacheable DMA that reads stale memory; for test machines only\n");
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	}
+	return ret;
+}
+
+static const struct kernel_param_ops nesting_noncoherent_ops = {
+	.set = nesting_noncoherent_set,
+	.get = param_get_bool,
+};
+module_param_cb(nesting_noncoherent, &nesting_noncoherent_ops,
+		&arm_smmu_nesting_noncoherent, 0444);
+MODULE_PARM_DESC(nesting_noncoherent,
+		 "Allow nest parents without S2FWB or CANWBS (unsafe, test machines only; taints)");
+
+static bool arm_smmu_master_coherent_s2(struct arm_smmu_master *master)
+{
+	struct iommu_fwspec *fwspec;
+
+	if (master->smmu->features & ARM_SMMU_FEAT_S2FWB)
+		return true;
+	fwspec = dev_iommu_fwspec_get(master->dev);
+	if (fwspec && fwspec->flags & IOMMU_FWSPEC_PCI_RC_CANWBS)
+		return true;
+	return arm_smmu_nesting_noncoherent;
+}
+
+void arm_smmu_nested_probe(struct arm_smmu_device *smmu)
+{
+	arm_smmu_nested_debugfs_init();
+	if (arm_smmu_nesting_noncoherent &&
+	    !(smmu->features & ARM_SMMU_FEAT_S2FWB))
+		dev_warn(smmu->dev,
+			 "no S2FWB: nest parents allowed by nesting_noncoherent=1\n");
+}
+
+void arm_smmu_nested_remove(struct arm_smmu_device *smmu)
+{
+	arm_smmu_nested_debugfs_remove();
+}
+
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
 {
 	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
@@ -54,12 +111,14 @@ void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
 	return info;
 }
 
-int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags)
+int arm_smmu_nest_parent_supported(struct arm_smmu_master *master, u32 flags)
 {
-	if (!arm_smmu_nesting_usable(smmu))
+	if (!arm_smmu_nesting_usable(master->smmu))
 		return -EOPNOTSUPP;
 	/* This driver tracks dirty pages at stage 1 only */
 	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		return -EOPNOTSUPP;
+	if (!arm_smmu_master_coherent_s2(master))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -105,6 +164,10 @@ void arm_smmu_nested_remove_master(struct iommu_domain *domain,
  * Abort mode gives an abort STE, bypass mode the parent's stage-2 STE, and
  * translate mode the parent's stage-2 STE with the guest's stage-1 half
  * and Config = S1 then S2.
+ *
+ * S1STALLD is the kernel's where it matters: a device that cannot stall
+ * gets 1 whatever the guest asked, or a stall the host cannot resume
+ * would hang its transaction; where stalls are forced it is RES0.
  */
 void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      struct arm_smmu_master *master,
@@ -112,6 +175,8 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      bool ats_enabled)
 {
 	const struct iommu_hwpt_arm_smmuv3_s1ctx *ctx = &nested->ctx;
+	u32 features = master->smmu->features;
+	bool stalld = false;
 	u64 s1_0, s1_1;
 
 	if (ctx->mode == IOMMU_SMMUV3_S1CTX_ABORT) {
@@ -124,6 +189,10 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 	if (ctx->mode == IOMMU_SMMUV3_S1CTX_BYPASS)
 		return;
 
+	if (features & ARM_SMMU_FEAT_STALLS &&
+	    !(features & ARM_SMMU_FEAT_STALL_FORCE))
+		stalld = master->stall_enabled ? ctx->s1stalld : true;
+
 	s1_0 = STRTAB_STE_0_V |
 	       FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_NESTED) |
 	       FIELD_PREP(STRTAB_STE_0_S1FMT, ctx->s1fmt) |
@@ -133,21 +202,32 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 	       FIELD_PREP(STRTAB_STE_1_S1CIR, ctx->s1cir) |
 	       FIELD_PREP(STRTAB_STE_1_S1COR, ctx->s1cor) |
 	       FIELD_PREP(STRTAB_STE_1_S1CSH, ctx->s1csh) |
-	       (ctx->s1stalld ? STRTAB_STE_1_S1STALLD : 0) |
+	       (stalld ? STRTAB_STE_1_S1STALLD : 0) |
 	       STRTAB_STE_1_MEV;
 	target->data[0] = cpu_to_le64(s1_0);
 	target->data[1] |= cpu_to_le64(s1_1);
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
 
-static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
-				      struct device *dev)
+/**
+ * arm_smmu_nested_attach() - put @master behind @nested
+ * @nested: the nested domain
+ * @master: the device
+ * @old_domain: the domain @master leaves (NULL if none)
+ *
+ * The device joins @nested's list before its STE goes live, so that an
+ * invalidation running meanwhile already names its StreamIDs.
+ *
+ * Return: 0, or -EINVAL for a device this domain cannot serve, -EBUSY if
+ * the device's PASIDs are in use, -ENOMEM.
+ */
+int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
+			   struct arm_smmu_master *master,
+			   struct iommu_domain *old_domain)
 {
-	struct arm_smmu_nested_domain *nested = to_nested(domain);
-	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
 	struct arm_smmu_attach_state state = {
 		.master = master,
-		.old_domain = iommu_get_domain_for_dev(dev),
+		.old_domain = old_domain,
 		.ssid = IOMMU_NO_PASID,
 		.disable_ats = !nested->ctx.eats,
 	};
@@ -156,38 +236,54 @@ static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
 	int ret;
 
 	if (nested->s2_parent->smmu != master->smmu) {
-		dev_err_ratelimited(dev, "nested domain is for another SMMU\n");
+		dev_err_ratelimited(master->dev,
+				    "nested domain is for another SMMU\n");
 		return -EINVAL;
 	}
 	if (nested->ctx.eats && !arm_smmu_ats_supported(master)) {
-		dev_err_ratelimited(dev, "nested domain asks for ATS\n");
+		dev_err_ratelimited(master->dev, "nested domain asks for ATS\n");
+		return -EINVAL;
+	}
+	if (!arm_smmu_master_coherent_s2(master)) {
+		dev_err_ratelimited(master->dev,
+				    "no S2FWB or CANWBS for a guest stage 1\n");
 		return -EINVAL;
 	}
 	/* The guest's CD table replaces the kernel's: no PASID may use it */
 	if (arm_smmu_ssids_in_use(&master->cd_table))
 		return -EBUSY;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
 	if (!entry)
 		return -ENOMEM;
 	entry->master = master;
 
 	mutex_lock(&arm_smmu_asid_lock);
-	ret = arm_smmu_attach_prepare(&state, domain);
+	ret = arm_smmu_attach_prepare(&state, &nested->domain);
 	if (ret) {
 		mutex_unlock(&arm_smmu_asid_lock);
 		kfree(entry);
 		return ret;
 	}
-	arm_smmu_make_nested_ste(&ste, master, nested, state.ats_enabled);
-	arm_smmu_install_ste_for_dev(master, &ste);
-	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
-	/* Leaves the old domain's list, even when it is this one */
-	arm_smmu_attach_commit(&state);
 	mutex_lock(&nested->lock);
 	list_add(&entry->node, &nested->masters);
 	mutex_unlock(&nested->lock);
+
+	arm_smmu_make_nested_ste(&ste, master, nested, state.ats_enabled);
+	arm_smmu_install_ste_for_dev(master, &ste);
+	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
+	/* Leaves the old domain's lists, even when it is this one */
+	arm_smmu_attach_commit(&state);
 	mutex_unlock(&arm_smmu_asid_lock);
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_attach);
+
+static int arm_smmu_nested_attach_dev(struct iommu_domain *domain,
+				      struct device *dev)
+{
+	return arm_smmu_nested_attach(to_nested(domain),
+				      dev_iommu_priv_get(dev),
+				      iommu_get_domain_for_dev(dev));
 }
 
 static void arm_smmu_nested_domain_free(struct iommu_domain *domain)

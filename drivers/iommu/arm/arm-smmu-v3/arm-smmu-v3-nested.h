@@ -48,10 +48,21 @@ struct arm_smmu_nested_master {
 };
 
 #if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED)
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The boot-time nesting_noncoherent opt-in, which tests may flip */
+extern bool arm_smmu_nesting_noncoherent;
+#endif
+void arm_smmu_nested_probe(struct arm_smmu_device *smmu);
+void arm_smmu_nested_remove(struct arm_smmu_device *smmu);
+void arm_smmu_nested_debugfs_init(void);
+void arm_smmu_nested_debugfs_remove(void);
 int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array);
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
-int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu, u32 flags);
+int arm_smmu_nest_parent_supported(struct arm_smmu_master *master, u32 flags);
+int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
+			   struct arm_smmu_master *master,
+			   struct iommu_domain *old_domain);
 struct iommu_domain *
 arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
 			     struct iommu_domain *parent,
@@ -66,7 +77,15 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 #else
 #define arm_smmu_hw_info NULL
 
-static inline int arm_smmu_nest_parent_supported(struct arm_smmu_device *smmu,
+static inline void arm_smmu_nested_probe(struct arm_smmu_device *smmu)
+{
+}
+
+static inline void arm_smmu_nested_remove(struct arm_smmu_device *smmu)
+{
+}
+
+static inline int arm_smmu_nest_parent_supported(struct arm_smmu_master *master,
 						 u32 flags)
 {
 	return -EOPNOTSUPP;
