@@ -49,6 +49,14 @@ list=$GUEST/initramfs.list
 	echo "file /bin/demo $GUEST/bin/demo 0755 0 0"
 	echo "file /bin/bench $GUEST/bin/bench 0755 0 0"
 	for t in $TESTS; do echo "file /tests/$t $GUEST/bin/$t 0755 0 0"; done
+	# A modular kernel's modules, flat in /lib/modules for /init
+	if [ -d "$KBUILD/modroot" ]; then
+		echo "dir /lib 0755 0 0"
+		echo "dir /lib/modules 0755 0 0"
+		find "$KBUILD/modroot" -name '*.ko' | sort | while read -r m; do
+			echo "file /lib/modules/$(basename "$m") $m 0644 0 0"
+		done
+	fi
 } >"$list"
 "$KBUILD/usr/gen_init_cpio" "$list" >"$GUEST/initramfs.cpio"
 echo "$TESTS" >"$GUEST/tests.expected"

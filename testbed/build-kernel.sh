@@ -25,19 +25,26 @@ else
 fi
 
 # Kconfig drops a symbol whose dependencies are unmet without a word:
-# insist that every option the fragments ask for made it.
-# A variant's "is not set" overrides an earlier line for the same symbol.
-unset_syms=$(sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=/p' "$fragments")
-missing=$(grep -h '^CONFIG_' "$fragments" |
-	grep -vF "${unset_syms:-NONE}" | while read -r line; do
-	grep -qx "$line" "$KBUILD/.config" || echo "$line"
-done)
-for sym in $unset_syms; do
-	! grep -q "^$sym" "$KBUILD/.config" || missing="$missing ${sym}n"
-done
+# insist that every option the fragments ask for made it. As in Kconfig,
+# a later line for a symbol (a variant's "=m" or "is not set") wins.
+missing=$(sed -n -e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' \
+	-e '/^CONFIG_/p' "$fragments" |
+	awk -F= '{ last[$1] = $0 } END { for (s in last) print last[s] }' |
+	while read -r line; do
+		case $line in
+		*=n) ! grep -q "^${line%=n}=" "$KBUILD/.config" || echo "$line" ;;
+		*) grep -qx "$line" "$KBUILD/.config" || echo "$line" ;;
+		esac
+	done)
 [ -z "$missing" ] || die "options not set in the kernel config: $missing"
 
 log "build the kernel"
 # shellcheck disable=SC2086
 kmake ${KMAKE_ARGS:-} Image
 kmake headers_install >/dev/null
+# A modular kernel's modules, for build-guest.sh to pack
+rm -rf "$KBUILD/modroot"
+if grep -q '^CONFIG_MODULES=y' "$KBUILD/.config"; then
+	kmake ${KMAKE_ARGS:-} modules
+	kmake INSTALL_MOD_PATH="$KBUILD/modroot" modules_install >/dev/null
+fi

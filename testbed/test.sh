@@ -4,9 +4,10 @@
 # kselftests in that boot, print a per-suite table and "N passed, N failed,
 # N skipped" last. Non-zero exit on any failure (see report.py).
 #
-# A second, short boot runs a kernel with CONFIG_ARM_SMMU_V3_NESTED=n to
-# prove the switch removes the interface, a third the main kernel without
-# the nesting_noncoherent opt-in (both skipped when TESTS picks a subset).
+# Short boots follow (skipped when TESTS picks a subset): a kernel with
+# CONFIG_ARM_SMMU_V3_NESTED=n, to prove the switch removes the interface;
+# the main kernel without the nesting_noncoherent opt-in; and a kernel
+# with the driver as a module.
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
@@ -32,41 +33,39 @@ expect=()
 for t in kunit $(cat "$GUEST/tests.expected"); do expect+=(--expect "$t"); done
 logs=("$out")
 
-if [ -z "${TESTS:-}" ]; then
-	off=$CACHE/guest-nesting-off
-	log "second kernel, nesting compiled out (serial log: $off/test.log)"
+# other_boot NAME "TESTS" [VAR=value...]: build (a variant kernel when
+# VARIANT_CONFIG is given) and boot once more, the guest in $CACHE/guest-NAME;
+# its results count as suites "NAME:test".
+other_boot() {
+	local name=$1 tests=$2 dir=$CACHE/guest-$1
+	shift 2
+	log "boot $name (serial log: $dir/test.log)"
 	(
-		export KBUILD=$CACHE/kbuild-nesting-off GUEST=$off
-		export VARIANT_CONFIG=$TOP/testbed/variants/nesting-off.config
-		export TESTS="edu_dma smmuv3_nested_off"
-		"$TOP/testbed/build-kernel.sh"
+		export GUEST=$dir TESTS="$tests" "$@"
+		[ -z "${VARIANT_CONFIG:-}" ] || "$TOP/testbed/build-kernel.sh"
 		"$TOP/testbed/build-guest.sh"
-		BOOT_APPEND=testbed.nesting=off \
-			"$TOP/testbed/boot.sh" test "$off/test.log"
+		"$TOP/testbed/boot.sh" test "$dir/test.log"
 	) || rc=$?
-	sed 's/TESTBED: \(BEGIN\|END\) /TESTBED: \1 nesting-off:/' \
-		"$off/test.log" >"$off/test.prefixed.log"
-	logs+=("$off/test.prefixed.log")
-	for t in kunit edu_dma smmuv3_nested_off; do
-		expect+=(--expect "nesting-off:$t")
-	done
-	log "second boot done in $(($(date +%s) - done_at)) s"
+	sed "s/TESTBED: \(BEGIN\|END\) /TESTBED: \1 $name:/" \
+		"$dir/test.log" >"$dir/test.prefixed.log"
+	logs+=("$dir/test.prefixed.log")
+	for t in kunit $tests; do expect+=(--expect "$name:$t"); done
+}
 
-	# The same kernel without the nesting_noncoherent opt-in: QEMU's SMMU
+if [ -z "${TESTS:-}" ]; then
+	# The nesting-off kernel: the interface is gone, DMA still works.
+	other_boot nesting-off "edu_dma smmuv3_nested_off" \
+		KBUILD="$CACHE/kbuild-nesting-off" BOOT_APPEND=testbed.nesting=off \
+		VARIANT_CONFIG="$TOP/testbed/variants/nesting-off.config"
+	# The main kernel without the nesting_noncoherent opt-in: QEMU's SMMU
 	# has no S2FWB, so NEST_PARENT must be refused.
-	refused=$CACHE/guest-no-opt-in
-	log "third boot, no coherency opt-in (serial log: $refused/test.log)"
-	(
-		export GUEST=$refused TESTS=smmuv3_coherency OPT_IN=
-		"$TOP/testbed/build-guest.sh"
-		"$TOP/testbed/boot.sh" test "$refused/test.log"
-	) || rc=$?
-	sed 's/TESTBED: \(BEGIN\|END\) /TESTBED: \1 no-opt-in:/' \
-		"$refused/test.log" >"$refused/test.prefixed.log"
-	logs+=("$refused/test.prefixed.log")
-	for t in kunit smmuv3_coherency; do
-		expect+=(--expect "no-opt-in:$t")
-	done
+	other_boot no-opt-in smmuv3_coherency OPT_IN=
+	# The driver as a module, as distributions ship it: its KUnit tests,
+	# DMA, and the invalidation counters (debugfs) must all be there.
+	other_boot modular "edu_dma smmuv3_invalidate" \
+		KBUILD="$CACHE/kbuild-modular" \
+		VARIANT_CONFIG="$TOP/testbed/variants/modular.config"
+	log "other boots done in $(($(date +%s) - done_at)) s"
 fi
 
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \

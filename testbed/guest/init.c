@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,59 @@ static void cat_file(const char *path)
 		fwrite(buf, 1, n, stdout);
 	close(fd);
 	fflush(stdout);
+}
+
+/*
+ * Load /lib/modules/@name with the "module.param=value" words of the
+ * kernel command line for it, as modprobe would pass them.
+ */
+static void load_module(const char *name)
+{
+	char path[512], cmdline[1024] = "", args[1024] = "", prefix[64];
+	char *word, *save;
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), "%.*s.", (int)strcspn(name, "."),
+		 name);
+	fd = open("/proc/cmdline", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
+			cmdline[0] = 0;
+		close(fd);
+	}
+	for (word = strtok_r(cmdline, " \n", &save); word;
+	     word = strtok_r(NULL, " \n", &save)) {
+		if (!strncmp(word, prefix, strlen(prefix)))
+			snprintf(args + strlen(args), sizeof(args) - strlen(args),
+				 "%s ", word + strlen(prefix));
+	}
+	snprintf(path, sizeof(path), "/lib/modules/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || syscall(SYS_finit_module, fd, args, 0))
+		say("init: loading %s: %s\n", name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A modular kernel's modules: the SMMU driver first, then the rest (its
+ * KUnit tests, which run as they load).
+ */
+static void load_modules(void)
+{
+	struct dirent **names;
+	int i, n = scandir("/lib/modules", &names, NULL, alphasort);
+
+	if (n <= 0)
+		return;
+	load_module("arm_smmu_v3.ko");
+	for (i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.' &&
+		    strcmp(names[i]->d_name, "arm_smmu_v3.ko"))
+			load_module(names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
 }
 
 /* Give every edu device to vfio-pci so tests find it as a VFIO cdev. */
@@ -234,6 +288,7 @@ int main(void)
 	/* The iommufd selftests' huge page variants map up to 128 MiB. */
 	write_file("/proc/sys/vm/nr_hugepages", "80");
 
+	load_modules();
 	bind_edu_to_vfio();
 	get_param("mode", "test", mode, sizeof(mode));
 	/* `make selfcheck` proves a kernel WARNING fails the run. */
