@@ -48,15 +48,26 @@ diff <(cd "$PRISTINE" && ./scripts/kernel-doc -none -Wall "$uapi" 2>&1 |
 
 # Files we add or patch, as kbuild names them in warnings
 ours=$(cat "$TREE/.testbed-touched" | grep -E '\.[ch]$' | sort -u)
-log "sparse and W=1 on drivers/iommu/arm/arm-smmu-v3 and drivers/iommu/iommufd"
-make -s -C "$TREE" O="$KBUILD" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-	-j"$JOBS" C=2 W=1 drivers/iommu/arm/arm-smmu-v3/ \
-	drivers/iommu/iommufd/ 2>&1 | grep -E 'warning|error' |
-	while read -r line; do
-		for f in $ours; do
-			case $line in *"$f":*) echo "$line" ;; esac
-		done
-	done >>"$findings"
+# sparse and W=1 findings in files we add or patch, from make in $1 of the
+# targets that follow
+sparse_w1() {
+	local kbuild=$1
+	shift
+	make -s -C "$TREE" O="$kbuild" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+		-j"$JOBS" C=2 W=1 "$@" 2>&1 | grep -E 'warning|error' |
+		while read -r line; do
+			for f in $ours; do
+				case $line in *"$f":*) echo "$line" ;; esac
+			done
+		done >>"$findings"
+}
+log "sparse and W=1 on what the series touches"
+sparse_w1 "$KBUILD" drivers/iommu/arm/arm-smmu-v3/ drivers/iommu/iommufd/ \
+	drivers/iommu/io-pgtable-arm.o
+# The IORT code needs ACPI, which only the modular kernel has
+KBUILD=$CACHE/kbuild-modular VARIANT_CONFIG=$TOP/testbed/variants/modular.config \
+	"$TOP/testbed/build-kernel.sh"
+sparse_w1 "$CACHE/kbuild-modular" drivers/acpi/arm64/
 
 if [ -s "$findings" ]; then
 	cat "$findings"

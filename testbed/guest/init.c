@@ -106,8 +106,8 @@ static void load_module(const char *name)
 			cmdline[0] = 0;
 		close(fd);
 	}
-	for (word = strtok_r(cmdline, " \n", &save); word;
-	     word = strtok_r(NULL, " \n", &save)) {
+	for (word = strtok_r(cmdline, "\n ", &save); word;
+	     word = strtok_r(NULL, "\n ", &save)) {
 		if (!strncmp(word, prefix, strlen(prefix)))
 			snprintf(args + strlen(args), sizeof(args) - strlen(args),
 				 "%s ", word + strlen(prefix));

@@ -31,7 +31,7 @@ static bool opted_in(void)
 	return c == 'Y';
 }
 
-static unsigned long tainted(void)
+static unsigned long taint_flags(void)
 {
 	char buf[32] = "";
 	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
@@ -110,7 +110,7 @@ TEST_F(coherency, opt_in_is_boot_only_and_taints)
 	ASSERT_GT(0, fd) TH_LOG("the opt-in is writable at run time");
 	ASSERT_EQ(EACCES, errno);
 	if (opted_in())
-		ASSERT_NE(0, tainted() & TAINT_USER);
+		ASSERT_NE(0, taint_flags() & TAINT_USER);
 }
 
 TEST_HARNESS_MAIN
