@@ -46,7 +46,6 @@ static inline u64 cmd_field(u64 val, unsigned int hi, unsigned int lo)
 #define CMD1_ATC_SIZE(x)	CMD_FIELD(x, 5, 0)
 
 #define ATC_SIZE_ALL		52	/* log2 of 4KB pages: everything */
-#define RANGE_NUM_BITS		5
 #define RANGE_SCALE_MAX		31
 
 static struct smmuv3_cmd *next_cmd(struct smmuv3_inv_cmds *out)
@@ -163,38 +162,75 @@ static void emit_tlbi_va(const struct iommu_hwpt_invalidate_generic *inv,
 }
 
 /*
- * A range with RIL: each command covers (NUM + 1) << SCALE pages, taking
- * the lowest set bits of the page count five at a time. TTL stays 0 (the
- * level of the cached entries is unknown), so a lone one-page chunk is
- * avoided by covering one page more, as the driver's own ranges do.
- * Returns false if the range cannot be encoded (the caller goes wide).
+ * The next range command of @pages (left to cover): (NUM + 1) << SCALE
+ * pages, from the lowest set bit of the count, five bits at a time; at
+ * the largest SCALE, up to 32 << 31 pages at once.
+ */
+static u64 range_chunk(u64 pages, unsigned int *scale)
+{
+	unsigned int low = __builtin_ctzll(pages);
+
+	if (low < RANGE_SCALE_MAX) {
+		*scale = low;
+		return pages & (0x1fULL << low);
+	}
+	*scale = RANGE_SCALE_MAX;
+	return (pages >> RANGE_SCALE_MAX) > 32 ? 32ULL << RANGE_SCALE_MAX :
+						 pages;
+}
+
+static unsigned int range_cmds(u64 pages)
+{
+	unsigned int n = 0, scale;
+
+	for (; pages && __builtin_ctzll(pages) < RANGE_SCALE_MAX; n++)
+		pages -= range_chunk(pages, &scale);
+	/* What is left is a multiple of 1 << 31: 32 << 31 pages a command */
+	return n + ((pages >> RANGE_SCALE_MAX) + 31) / 32;
+}
+
+/*
+ * How many pages the range commands cover: @pages, or one more (K = 1)
+ * when that takes fewer commands (63 pages are one 64-page command), or
+ * when the lowest chunk would be a lone page at SCALE 0: with TTL 0 (the
+ * level of the cached entries is unknown) a command with NUM = SCALE = 0
+ * is best avoided, as the driver's own ranges do. One page more is cheap;
+ * more would throw away entries nobody asked to drop.
+ */
+static u64 range_pages(u64 pages)
+{
+	if ((pages & 0x1f) == 1)
+		return pages + 1;
+	if ((pages & 0x1f) != 0 && range_cmds(pages + 1) < range_cmds(pages))
+		return pages + 1;
+	return pages;
+}
+
+/*
+ * A range with RIL: the fewest commands for the count (see range_pages()
+ * and range_chunk()), TTL 0. Returns false if that takes more than
+ * SMMUV3_INV_MAX_RANGE_OPS commands (the caller goes wide).
  */
 static bool emit_tlbi_range(const struct iommu_hwpt_invalidate_generic *inv,
 			    const struct smmuv3_inv_target *t,
 			    struct smmuv3_inv_cmds *out)
 {
-	unsigned int tg = granule_tg(inv->granule_size), first = out->ncmds;
-	u64 pages = inv->nb_granules, addr = inv->addr;
+	unsigned int tg = granule_tg(inv->granule_size), scale;
+	u64 pages = inv->nb_granules, addr = inv->addr, chunk;
 
 	if (pages == 1) {
 		emit_tlbi_va(inv, t, out, addr, 0, 0);
 		return true;
 	}
-	if ((pages & ((1 << RANGE_NUM_BITS) - 1)) == 1)
-		pages++;
-	while (pages) {
-		unsigned int scale = __builtin_ctzll(pages);
-		u64 num = (pages >> scale) & ((1 << RANGE_NUM_BITS) - 1);
-
-		if (scale > RANGE_SCALE_MAX ||
-		    out->ncmds - first == SMMUV3_INV_MAX_RANGE_OPS) {
-			out->ncmds = first;
-			return false;
-		}
+	pages = range_pages(pages);
+	if (range_cmds(pages) > SMMUV3_INV_MAX_RANGE_OPS)
+		return false;
+	for (; pages; pages -= chunk) {
+		chunk = range_chunk(pages, &scale);
 		emit_tlbi_va(inv, t, out, addr,
-			     CMD0_NUM(num - 1) | CMD0_SCALE(scale), tg);
-		addr += (num << scale) * inv->granule_size;
-		pages -= num << scale;
+			     CMD0_NUM((chunk >> scale) - 1) | CMD0_SCALE(scale),
+			     tg);
+		addr += chunk * inv->granule_size;
 	}
 	return true;
 }
