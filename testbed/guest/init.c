@@ -169,12 +169,33 @@ static void bind_edu_to_vfio(void)
 	closedir(dir);
 }
 
+/* Did a KUnit suite's results end in "not ok" (a failed suite)? */
+static int kunit_suite_failed(const char *path)
+{
+	static char buf[1 << 20];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 1;
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (!len)
+		return 1;
+	buf[len] = 0;
+	return !strncmp(buf, "not ok ", 7) || strstr(buf, "\nnot ok ");
+}
+
+/* The KUnit results kept in debugfs; rc = the number of failed suites */
 static void print_kunit_results(void)
 {
 	const char *root = "/sys/kernel/debug/kunit";
 	struct dirent **names;
 	char path[512];
-	int i, n;
+	int i, n, failed = 0;
 
 	say("TESTBED: BEGIN kunit\n");
 	n = scandir(root, &names, NULL, alphasort);
@@ -183,12 +204,13 @@ static void print_kunit_results(void)
 			snprintf(path, sizeof(path), "%s/%s/results", root,
 				 names[i]->d_name);
 			cat_file(path);
+			failed += kunit_suite_failed(path);
 		}
 		free(names[i]);
 	}
 	if (n > 0)
 		free(names);
-	say("TESTBED: END kunit rc=0\n");
+	say("TESTBED: END kunit rc=%d\n", n > 0 ? failed : 1);
 }
 
 static pid_t child;
