@@ -30,7 +30,12 @@ KERNEL_TROUBLE = re.compile(
     r'Internal error: Oops|Unable to handle kernel|Kernel panic|'
     r'UBSAN: |KASAN: |INFO: task .* blocked|rcu: INFO: |'
     r'possible recursive locking|circular locking dependency|'
-    r'sleeping function called from invalid)')
+    r'sleeping function called from invalid|'
+    # The SMMU itself: command queue errors and timeouts, global errors,
+    # lost events. None is expected in any run.
+    r'CMDQ error \(cons|skipping command in error state|CMDQ timeout|'
+    r'CMD_SYNC timeout|unexpected global error reported|'
+    r'Service Failure Mode|write aborted|overflow detected)')
 
 
 class Suite:
