@@ -13,7 +13,8 @@ TESTS=${TESTS:-$ALL_TESTS}
 
 CC="${CROSS}gcc"
 CFLAGS="-static -O2 -Wall -Werror -Wno-unused-function -D_GNU_SOURCE
-	-I$KBUILD/usr/include -I$SELFTESTS -I$SELFTESTS/iommu"
+	-I$KBUILD/usr/include -I$SELFTESTS -I$SELFTESTS/iommu
+	-I$TREE/tools/testing/smmuv3-nested"
 
 mkdir -p "$GUEST/bin"
 
@@ -34,7 +35,8 @@ headers=$(ls "$SELFTESTS"/iommu/*.h "$SELFTESTS"/kselftest*.h \
 	"$TREE"/drivers/iommu/iommufd/iommufd_test.h)
 build "$GUEST/bin/init" "$TOP/testbed/guest/init.c"
 build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers
-build "$GUEST/bin/bench" "$TOP/testbed/guest/bench.c" $headers
+build "$GUEST/bin/bench" "$TOP/testbed/guest/bench.c" $headers \
+	"$TREE/tools/testing/smmuv3-nested/ril_oracle.h"
 for t in $TESTS; do
 	# shellcheck disable=SC2086
 	build "$GUEST/bin/$t" "$SELFTESTS/iommu/$t.c" $headers

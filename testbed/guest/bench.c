@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <time.h>
 #include "iommufd_calls.h"
+#include "ril_oracle.h"
 #include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
@@ -26,24 +27,15 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* Fewest range commands for n pages: one per 5-bit group of n */
+/* The fewest commands for @n pages: the oracle's, not the driver's */
 static unsigned int minimal_cmds(uint64_t n, bool ril)
 {
-	unsigned int c = 0;
-
 	if (!ril)
 		return n <= 64 ? n : 1;
 	if (n == 1)
 		return 1;
-	if ((n & 31) == 1)
-		n++;
-	while (n) {
-		int s = __builtin_ctzll(n);
-
-		n -= ((n >> s) & 31) << s;
-		c++;
-	}
-	return c;
+	/* Beyond 14 range commands the driver goes wide: one command */
+	return ril_fewest(n, 14) ?: 1;
 }
 
 static int fd;
@@ -115,6 +107,7 @@ int main(void)
 	bool ril;
 	unsigned int i;
 
+	ril_terms_init();
 	if (edu_list(bdfs, EDU_MAX_DEVICES) < 2)
 		return 1;
 	fd = open("/dev/iommu", O_RDWR);

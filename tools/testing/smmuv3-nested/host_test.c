@@ -19,6 +19,7 @@
 
 #include "arm-smmu-v3-uapi.h"
 #include "cmd_check.h"
+#include "ril_oracle.h"
 
 #define SZ_4K	0x1000ULL
 #define SZ_16K	0x4000ULL
@@ -231,50 +232,26 @@ static void test_command_choice(void)
 }
 
 /*
- * The oracle for range commands, sharing nothing with the driver. A range
- * command covers (NUM + 1) << SCALE pages, NUM and SCALE 0..31, never
- * NUM = SCALE = 0 (a lone page with TTL 0); the policy allows one page
- * more than asked (K = 1). So the fewest commands for n pages is the
- * fewest such terms adding up to n or n + 1: found by dynamic programming
- * over every sum up to ORACLE_MAX, and beyond that by exhaustive search
- * for up to ORACLE_DEPTH terms.
+ * The range oracle (ril_oracle.h), and for 1..ORACLE_MAX - 1 pages a
+ * table of the fewest terms for every sum, by dynamic programming.
  */
 #define ORACLE_MAX	4097
 #define ORACLE_DEPTH	3
-#define RANGE_K		1
 
 static unsigned char fewest[ORACLE_MAX + 1];
-static u64 terms[32 * 32];
-static unsigned int nterms;
-
-static int by_size_down(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? 1 : x > y ? -1 : 0;
-}
 
 static void oracle_init(void)
 {
-	unsigned int num, scale, i, k;
+	unsigned int i;
 	u64 sum;
 
-	for (scale = 0; scale < 32; scale++)
-		for (num = 0; num < 32; num++)
-			if (num || scale)
-				terms[nterms++] = ((u64)num + 1) << scale;
-	qsort(terms, nterms, sizeof(terms[0]), by_size_down);
-	for (i = k = 1; i < nterms; i++)	/* 2 << 0 == 1 << 1, ... */
-		if (terms[i] != terms[k - 1])
-			terms[k++] = terms[i];
-	nterms = k;
-
+	ril_terms_init();
 	for (sum = 1; sum <= ORACLE_MAX; sum++) {
 		fewest[sum] = 255;
-		for (i = 0; i < nterms; i++)
-			if (terms[i] <= sum && fewest[sum - terms[i]] + 1 <
-					       fewest[sum])
-				fewest[sum] = fewest[sum - terms[i]] + 1;
+		for (i = 0; i < ril_nterms; i++)
+			if (ril_terms[i] <= sum &&
+			    fewest[sum - ril_terms[i]] + 1 < fewest[sum])
+				fewest[sum] = fewest[sum - ril_terms[i]] + 1;
 	}
 }
 
@@ -282,29 +259,6 @@ static void oracle_init(void)
 static unsigned int oracle_small(u64 n)
 {
 	return fewest[n] < fewest[n + 1] ? fewest[n] : fewest[n + 1];
-}
-
-/* Can @k terms, each at most @cap, add up to between @lo and @hi? */
-static bool reachable(u64 lo, u64 hi, unsigned int k, u64 cap)
-{
-	unsigned int i;
-
-	if (!lo)
-		return true;
-	if (!k)
-		return false;
-	for (i = 0; i < nterms; i++) {
-		u64 t = terms[i];
-
-		if (t > cap || t > hi)
-			continue;
-		/* The largest of k terms is at least their mean */
-		if (t * k < lo)
-			break;
-		if (reachable(t >= lo ? 0 : lo - t, hi - t, k - 1, t))
-			return true;
-	}
-	return false;
 }
 
 static unsigned int exact_checks;
@@ -322,7 +276,7 @@ static bool fewest_commands(u64 n, unsigned int ncmds)
 	if (ncmds - 1 > ORACLE_DEPTH)
 		return true;
 	exact_checks++;
-	return !reachable(n, n + RANGE_K, ncmds - 1, ~0ULL);
+	return !ril_reachable(n, n + RIL_RANGE_K, ncmds - 1, ~0ULL);
 }
 
 static u64 covered_bytes(const struct smmuv3_inv_cmds *out)
@@ -359,7 +313,7 @@ static void check_range(bool ril, u64 gran, u64 addr, u64 n, bool archid)
 
 	if (ok && ril && !wide) {
 		ok = fewest_commands(n, out.ncmds) &&
-		     (n == 1 || covered_bytes(&out) <= (n + RANGE_K) * gran);
+		     (n == 1 || covered_bytes(&out) <= (n + RIL_RANGE_K) * gran);
 		for (i = 0; i < out.ncmds && ok; i++) {
 			struct decoded d = decode(&out.cmds[i]);
 
