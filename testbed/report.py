@@ -9,8 +9,9 @@ in KTAP a parent's line follows its children at a smaller indent.
 
 The run fails on: a failed test, a test program that did not finish or
 exited non-zero without saying why, a declared plan with results missing,
-an expected suite that never ran, a guest that never reached its end, and
-any kernel warning, BUG, oops or panic anywhere in the log.
+an expected suite that never ran or printed no result, a guest that never
+reached its end, and any kernel warning, BUG, oops or panic, or SMMU
+command queue or global error, anywhere in the log.
 
 Tests listed in testbed/known-failures (failing on the pristine base too)
 are reported as such, apart from the passes, and do not fail the run.
@@ -148,6 +149,9 @@ def main():
         elif status not in ('rc=0', 'rc=4') and not any(
                 s.failed or s.known for s in parsed):
             problems.append('%s: ended with %s' % (name, status))
+        if not any(s.passed or s.failed or s.skipped or s.known
+                   for s in parsed):
+            problems.append('%s: no test results' % name)
     for name in args.expect:
         if name not in sections:
             problems.append('%s: never ran' % name)

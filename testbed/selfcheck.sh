@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make selfcheck: prove `make test` can fail. Each case breaks one thing on
 # purpose, runs the test bed and insists that it exits non-zero for that
-# reason: a broken assertion, a missing device, a kernel WARNING.
+# reason: a broken assertion, a missing device, a kernel WARNING, a wrong
+# VMID in one command, a suite that never ran, a suite that printed no
+# result, a suite that exited non-zero without TAP.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -11,7 +13,7 @@ failures=0
 # expect_failure NAME PATTERN: run the test bed, want rc != 0 and PATTERN
 expect_failure() {
 	local name=$1 pattern=$2 out rc=0
-	out=$(TESTS=edu_dma "$TOP/testbed/test.sh" 2>&1) || rc=$?
+	out=$(TESTS=${CHECK_TESTS:-edu_dma} "$TOP/testbed/test.sh" 2>&1) || rc=$?
 	if [ "$rc" != 0 ] && grep -q -- "$pattern" <<<"$out"; then
 		echo "ok: $name makes make test fail ($(tail -n1 <<<"$out"))"
 	else
@@ -43,5 +45,37 @@ QEMU_EDU=0 expect_failure "a missing edu device" "FAILED: edu_dma:"
 BOOT_APPEND=testbed.inject=warn expect_failure "an injected kernel WARN" \
 	"FAILED: kernel log: .*WARNING"
 
-echo "$((3 - failures)) passed, $failures failed"
+# 4. A wrong VMID in one command: TLBI_NH_ALL tagged with VMID + 1. The
+# host tests build the tree's translation code, so no kernel rebuild.
+inv_c=$TREE/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-inv.c
+sed -i 's/CMD0_OP(SMMUV3_OP_TLBI_NH_ALL) | CMD0_VMID(t->vmid)/CMD0_OP(SMMUV3_OP_TLBI_NH_ALL) | CMD0_VMID(t->vmid + 1)/' "$inv_c"
+grep -q 't->vmid + 1' "$inv_c" || die "could not break the VMID"
+NO_BUILD=1 expect_failure "a wrong VMID in one command" "FAILED: host_test:"
+restore
+
+# 5-7. The guest's programs: a suite that never runs, one that prints no
+# result and exits 0, one that exits non-zero without TAP.
+fake_suite() {	# fake_suite NAME RC: a static program printing nothing
+	printf 'int main(void) { return %d; }\n' "$2" >"$GUEST/$1.c"
+	"${CROSS}gcc" -static -o "$GUEST/bin/$1" "$GUEST/$1.c"
+	touch -d '+1 hour' "$GUEST/bin/$1"	# newer than its source
+}
+TESTS="edu_dma smmuv3_coherency" "$TOP/testbed/build-guest.sh"
+echo "edu_dma smmuv3_coherency smmuv3_nested" >"$GUEST/tests.expected"
+NO_BUILD=1 expect_failure "a suite that never ran" \
+	"FAILED: smmuv3_nested: never ran"
+restore
+fake_suite edu_dma 0
+TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+NO_BUILD=1 expect_failure "a suite with no result" \
+	"FAILED: edu_dma: no test results"
+restore
+fake_suite edu_dma 3
+TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+NO_BUILD=1 expect_failure "a suite exiting 3 without TAP" \
+	"FAILED: edu_dma: ended with rc=3"
+rm -f "$GUEST/bin/edu_dma" "$GUEST/edu_dma.c"
+restore
+
+echo "$((7 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]
