@@ -36,13 +36,44 @@ KERNEL_TROUBLE = re.compile(
     # lost events. None is expected in any run.
     r'CMDQ error \(cons|skipping command in error state|CMDQ timeout|'
     r'CMD_SYNC timeout|unexpected global error reported|'
-    r'Service Failure Mode|write aborted|overflow detected)')
+    r'Service Failure Mode|write aborted|overflow detected|'
+    # QEMU's trace of a command its SMMU refused
+    r'smmuv3_cmdq_consume_error)')
+TRACE_BEGIN = re.compile(r'SMMU-TRACE begin')
+TRACE_END = re.compile(r'SMMU-TRACE end commands=(\d+) syncs=(\d+)')
+TRACE_CMD = re.compile(r'smmuv3_cmdq_opcode.*<--- (\S+)')
 
 
 class Suite:
     def __init__(self, name):
         self.name = name
         self.passed, self.failed, self.skipped, self.known = [], [], [], []
+
+
+def trace_problems(lines):
+    """Between a test's SMMU-TRACE marks, what QEMU's SMMU consumed (its
+    smmuv3_cmdq_opcode trace) must equal what the driver counted."""
+    problems, counting, seen = [], None, 0
+    for line in lines:
+        if TRACE_BEGIN.search(line):
+            counting = [0, 0]
+            seen += 1
+            continue
+        m = TRACE_CMD.search(line)
+        if m and counting is not None:
+            counting[m.group(1).endswith('CMD_SYNC')] += 1
+            continue
+        m = TRACE_END.search(line)
+        if m and counting is not None:
+            want = [int(m.group(1)), int(m.group(2))]
+            if counting != want:
+                problems.append('SMMU trace: the driver counted %d commands '
+                                'and %d syncs, QEMU consumed %d and %d'
+                                % (want[0], want[1], counting[0], counting[1]))
+            counting = None
+    if counting is not None:
+        problems.append('SMMU trace: a begin mark without an end')
+    return problems, seen
 
 
 def split_sections(lines):
@@ -127,7 +158,21 @@ def main():
                     help='a KUnit suite that must have run')
     ap.add_argument('--known-failures', help='file of suite:test lines')
     ap.add_argument('--boot-rc', type=int, default=0)
+    ap.add_argument('--trace-only', action='store_true',
+                    help='only hold the SMMU-TRACE windows against QEMU')
     args = ap.parse_args()
+
+    if args.trace_only:
+        failed = 0
+        for log in args.logs:
+            with open(log, errors='replace') as f:
+                found, marks = trace_problems(f.read().splitlines())
+            for p in found:
+                print('FAILED: ' + p)
+            print('SMMU trace: %d window(s) in %s, %d disagree with QEMU'
+                  % (marks, log, len(found)))
+            failed += len(found) + (not marks)
+        return 1 if failed else 0
 
     lines = []
     for log in args.logs + args.host:
@@ -167,6 +212,13 @@ def main():
     for l in lines:
         if KERNEL_TROUBLE.search(l):
             problems.append('kernel log: ' + l.strip())
+    for log in args.logs:
+        with open(log, errors='replace') as f:
+            found, marks = trace_problems(f.read().splitlines())
+        problems += found
+        if marks:
+            print('SMMU trace: %d window(s) in %s held against QEMU\'s trace'
+                  % (marks, log))
 
     width = max([len(s.name) for s in suites] + [20])
     print('%-*s %6s %6s %6s %6s' % (width, 'suite', 'pass', 'fail', 'skip',

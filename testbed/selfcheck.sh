@@ -3,8 +3,9 @@
 # make selfcheck: prove `make test` can fail. Each case breaks one thing on
 # purpose, runs the test bed and insists that it exits non-zero for that
 # reason: a broken assertion, a missing device, a kernel WARNING, a wrong
-# VMID in one command, a suite that never ran, a suite that printed no
-# result, a suite that exited non-zero without TAP.
+# VMID in one command, counters that disagree with QEMU's trace of the
+# command queue, a suite that never ran, a suite that printed no result, a
+# suite that exited non-zero without TAP.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -53,7 +54,18 @@ grep -q 't->vmid + 1' "$inv_c" || die "could not break the VMID"
 NO_BUILD=1 expect_failure "a wrong VMID in one command" "FAILED: host_test:"
 restore
 
-# 5-7. The guest's programs: a suite that never runs, one that prints no
+# 5. The driver's counters against QEMU's trace: count one command more
+# than the SMMU gets.
+nested_inv_c=$TREE/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-nested-inv.c
+sed -i 's/atomic64_add(b->num, &inv_stats.commands);/atomic64_add(b->num + 1, \&inv_stats.commands);/' "$nested_inv_c"
+grep -q 'b->num + 1' "$nested_inv_c" || die "could not break the counter"
+"$TOP/testbed/build-kernel.sh"
+CHECK_TESTS=smmuv3_invalidate NO_BUILD=1 expect_failure \
+	"a command counter off by one" "FAILED: SMMU trace: the driver counted"
+restore
+"$TOP/testbed/build-kernel.sh"
+
+# 6-8. The guest's programs: a suite that never runs, one that prints no
 # result and exits 0, one that exits non-zero without TAP.
 fake_suite() {	# fake_suite NAME RC: a static program printing nothing
 	printf 'int main(void) { return %d; }\n' "$2" >"$GUEST/$1.c"
@@ -77,5 +89,5 @@ NO_BUILD=1 expect_failure "a suite exiting 3 without TAP" \
 rm -f "$GUEST/bin/edu_dma" "$GUEST/edu_dma.c"
 restore
 
-echo "$((7 - failures)) passed, $failures failed"
+echo "$((8 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -12,8 +12,15 @@ out=$GUEST/$mode.log
 log "boot the guest and run $program (serial log: $out)"
 rc=0
 "$TOP/testbed/boot.sh" "$mode" "$out" || rc=$?
-# A "BENCH: " line starts a new table
+# A "BENCH: " line starts a new table; QEMU's trace lines are for the check
+# below
 sed -n "/TESTBED: BEGIN $program/,/TESTBED: END $program/p" "$out" |
-	grep -v '^TESTBED: ' | tr -d '\r' | sed 's/^BENCH: /\n/'
+	grep -v -e '^TESTBED: ' -e 'smmuv3_cmdq_' -e 'SMMU-TRACE' | tr -d '\r' |
+	sed 's/^BENCH: /\n/'
 grep -q "TESTBED: END $program rc=0" "$out" ||
 	die "$program failed (boot exit $rc); see $out"
+# The bench's counters against what QEMU's SMMU consumed
+if [ "$mode" = bench ]; then
+	python3 "$TOP/testbed/report.py" --trace-only "$out" ||
+		die "the driver's counters disagree with QEMU's trace"
+fi

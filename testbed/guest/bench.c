@@ -45,9 +45,12 @@ static uint8_t *chunk;
 static double time_invalidate(struct iommu_hwpt_invalidate_generic *inv,
 			      uint32_t n)
 {
+	uint64_t c0 = smmuv3_inv_stat("commands"), s0 = smmuv3_inv_stat("syncs");
 	double best = 1e18;
 	int r;
 
+	/* show.sh holds the counters against QEMU's trace of its queue */
+	smmuv3_trace_mark("begin");
 	for (r = 0; r < REPEAT; r++) {
 		uint32_t num = n;
 		double t = now_us();
@@ -60,6 +63,9 @@ static double time_invalidate(struct iommu_hwpt_invalidate_generic *inv,
 		if (t < best)
 			best = t;
 	}
+	smmuv3_trace_mark("end commands=%llu syncs=%llu",
+			  (unsigned long long)(smmuv3_inv_stat("commands") - c0),
+			  (unsigned long long)(smmuv3_inv_stat("syncs") - s0));
 	return best;
 }
 

@@ -183,6 +183,44 @@ TEST_F(invalidate, one_sync_per_ioctl)
 	ASSERT_EQ(1, after.syncs - self->before.syncs);
 }
 
+/*
+ * What the emulated SMMU consumed equals what the driver counted: the marks
+ * let the test bed's report compare QEMU's trace of the command queue with
+ * the counters (outside the test bed nobody reads them).
+ */
+TEST_F(invalidate, counters_match_the_smmu_trace)
+{
+	struct iommu_hwpt_invalidate_generic inv[3] = {
+		{
+			.cache = IOMMU_INV_CACHE_IOTLB,
+			.granularity = IOMMU_INV_GRANU_ADDR,
+			.flags = IOMMU_INV_FLAG_ARCHID,
+			.archid = 1,
+			.addr = 0x10000000,
+			.granule_size = 0x1000,
+			.nb_granules = 5,
+		},
+		domain_iotlb(),
+		{
+			.cache = IOMMU_INV_CACHE_CONTEXT,
+			.granularity = IOMMU_INV_GRANU_DOMAIN,
+		},
+	};
+	struct smmuv3_inv_stats after;
+	uint32_t n = 3;
+
+	smmuv3_trace_mark("begin");
+	ASSERT_EQ(0, iofd_invalidate(self->fd, self->nested,
+				     IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
+				     INV_LEN, &n));
+	after = smmuv3_inv_stats_read();
+	smmuv3_trace_mark("end commands=%llu syncs=%llu",
+			  (unsigned long long)(after.commands -
+					       self->before.commands),
+			  (unsigned long long)(after.syncs - self->before.syncs));
+	ASSERT_EQ(3, n);
+}
+
 /* Context cache entries name each StreamID of the attached device */
 TEST_F(invalidate, context_per_streamid)
 {
