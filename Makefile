@@ -4,13 +4,17 @@
 
 export CACHE ?= /var/cache/smmuv3-nested
 
-.PHONY: test run build check series bench fuzz selfcheck clean-cache
+.PHONY: test test-base run build check series bench fuzz selfcheck clean-cache
 
 test:
 	@testbed/test.sh
 
 run:
 	@testbed/show.sh run demo
+
+# The base's iommufd selftests on the pristine base (known-failures check)
+test-base:
+	@testbed/test-base.sh
 
 build:
 	@testbed/build.sh

@@ -34,9 +34,12 @@ build() {
 headers=$(ls "$SELFTESTS"/iommu/*.h "$SELFTESTS"/kselftest*.h \
 	"$TREE"/drivers/iommu/iommufd/iommufd_test.h)
 build "$GUEST/bin/init" "$TOP/testbed/guest/init.c"
-build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers
-build "$GUEST/bin/bench" "$TOP/testbed/guest/bench.c" $headers \
-	"$TREE/tools/testing/smmuv3-nested/ril_oracle.h"
+# The pristine base (make test-base) has no nesting uAPI for these two
+if [ -z "$BASE_ONLY" ]; then
+	build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers
+	build "$GUEST/bin/bench" "$TOP/testbed/guest/bench.c" $headers \
+		"$TREE/tools/testing/smmuv3-nested/ril_oracle.h"
+fi
 for t in $TESTS; do
 	# shellcheck disable=SC2086
 	build "$GUEST/bin/$t" "$SELFTESTS/iommu/$t.c" $headers
@@ -48,8 +51,10 @@ list=$GUEST/initramfs.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	for d in proc sys tmp bin tests; do echo "dir /$d 0755 0 0"; done
 	echo "file /init $GUEST/bin/init 0755 0 0"
-	echo "file /bin/demo $GUEST/bin/demo 0755 0 0"
-	echo "file /bin/bench $GUEST/bin/bench 0755 0 0"
+	if [ -z "$BASE_ONLY" ]; then
+		echo "file /bin/demo $GUEST/bin/demo 0755 0 0"
+		echo "file /bin/bench $GUEST/bin/bench 0755 0 0"
+	fi
 	for t in $TESTS; do echo "file /tests/$t $GUEST/bin/$t 0755 0 0"; done
 	# A modular kernel's modules, flat in /lib/modules for /init
 	if [ -d "$KBUILD/modroot" ]; then

@@ -15,7 +15,10 @@ JOBS=${JOBS:-$(nproc)}
 
 QEMU_ROOT=$CACHE/trixie         # Debian 13 root holding qemu-system-arm 10.x
 PRISTINE=$CACHE/base            # the extracted base, never modified
-TREE=$CACHE/tree                # base + patch series + our files
+TREE=${TREE:-$CACHE/tree}       # base + patch series + our files
+# BASE_ONLY=1 (make test-base): the pristine base with only the selftest
+# build fix (the first patch), none of our files
+BASE_ONLY=${BASE_ONLY:-}
 KBUILD=${KBUILD:-$CACHE/kbuild} # O= directory of the kernel build
 GUEST=${GUEST:-$CACHE/guest}    # test programs, initramfs, serial logs
 
@@ -29,6 +32,7 @@ need_root() {
 # The files this project owns at kernel paths: everything tracked under
 # these top-level directories of the repository.
 overlay_files() {
+	[ -z "$BASE_ONLY" ] || return 0
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard \
 		-- drivers include tools Documentation \
 		2>/dev/null | sort || true)
@@ -38,7 +42,8 @@ overlay_files() {
 # non-comment line).
 series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
-		awk '{ print $1 }'
+		awk -v base_only="$BASE_ONLY" \
+			'{ print $1 } base_only { exit }'
 }
 
 # Hold an exclusive lock on one part of the cache until the script exits,
