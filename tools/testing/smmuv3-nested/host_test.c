@@ -8,6 +8,8 @@
  *  - ranges, re-expanded by an independent decoder, cover every page,
  *    over-invalidate by at most one page, and use the fewest commands,
  *    as an oracle sharing no code with the driver finds by search;
+ *  - the command each simple request becomes, every bit of it against
+ *    the architecture's field layout, reserved bits included;
  *  - each refusal has its errno and writes no command;
  *  - the stage-1 context checks.
  * Prints TAP; the last line is "N passed, N failed".
@@ -162,69 +164,144 @@ static void test_every_combination(void)
 	}
 }
 
-/* Which command each simple request becomes */
+/*
+ * Every bit of a command against the architecture's layout (IHI 0070,
+ * chapter 4): the fields listed hold their values and every other bit,
+ * reserved ones included, is 0.
+ */
+struct field {
+	unsigned int word, hi, lo;
+	u64 val;
+};
+
+#define OP(v)		{ 0, 7, 0, v }
+#define VMID(v)		{ 0, 47, 32, v }
+#define ASID(v)		{ 0, 63, 48, v }
+#define SID(v)		{ 0, 63, 32, v }
+#define SSID(v)		{ 0, 31, 12, v }
+#define SSV(v)		{ 0, 11, 11, v }
+#define NUM(v)		{ 0, 16, 12, v }
+#define SCALE(v)	{ 0, 24, 20, v }
+#define LEAF(v)		{ 1, 0, 0, v }
+#define TTL(v)		{ 1, 9, 8, v }
+#define TG(v)		{ 1, 11, 10, v }
+#define ADDR(v)		{ 1, 63, 12, (v) >> 12 }
+#define ATC_SIZE(v)	{ 1, 5, 0, v }
+
+static bool exactly(const struct smmuv3_cmd *c, const struct field *f,
+		    unsigned int n)
+{
+	u64 rest[2] = { c->w[0], c->w[1] };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u64 mask = ((2ULL << (f[i].hi - f[i].lo)) - 1) << f[i].lo;
+
+		if ((c->w[f[i].word] & mask) >> f[i].lo != f[i].val)
+			return false;
+		rest[f[i].word] &= ~mask;
+	}
+	return !rest[0] && !rest[1];
+}
+
+#define EXACTLY(c, ...)	({						\
+	const struct field __f[] = { __VA_ARGS__ };			\
+	exactly(c, __f, ARRAY_SIZE(__f));				\
+})
+
+/* Which command each simple request becomes, every bit of it */
 static void test_command_choice(void)
 {
 	struct smmuv3_inv_target t = target(true);
 	struct smmuv3_inv_cmds out;
 	struct iommu_hwpt_invalidate_generic inv;
-	struct decoded d;
 
 	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_DOMAIN, 0);
 	translate(&inv, &t, &out);
-	d = decode(&out.cmds[0]);
-	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_ALL &&
-	       d.vmid == t.vmid, "domain IOTLB is one TLBI_NH_ALL of the VMID");
+	result(out.ncmds == 1 && EXACTLY(&out.cmds[0], OP(0x10), VMID(0x1234)),
+	       "domain IOTLB is one TLBI_NH_ALL of the VMID");
 
 	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_ADDR_SPACE,
 		    IOMMU_INV_FLAG_ARCHID);
 	translate(&inv, &t, &out);
-	d = decode(&out.cmds[0]);
-	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_ASID &&
-	       d.asid == 5 && d.vmid == t.vmid,
+	result(out.ncmds == 1 &&
+	       EXACTLY(&out.cmds[0], OP(0x11), VMID(0x1234), ASID(5)),
 	       "address space IOTLB is one TLBI_NH_ASID with the VMID");
 
 	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_ADDR,
 		    IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF);
 	inv.nb_granules = 1;
 	translate(&inv, &t, &out);
-	d = decode(&out.cmds[0]);
-	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_VA && d.leaf &&
-	       d.asid == 5 && d.addr == inv.addr && !d.tg,
-	       "one page with an ASID is one leaf TLBI_NH_VA");
+	result(out.ncmds == 1 &&
+	       EXACTLY(&out.cmds[0], OP(0x12), VMID(0x1234), ASID(5),
+		       LEAF(1), TTL(0), TG(0), NUM(0), SCALE(0),
+		       ADDR(0x10000000)),
+	       "one page with an ASID is one leaf TLBI_NH_VA, no range");
 
 	inv.flags = 0;
 	inv.archid = 0;
 	translate(&inv, &t, &out);
-	d = decode(&out.cmds[0]);
-	result(out.ncmds == 1 && d.op == SMMUV3_OP_TLBI_NH_VAA && !d.leaf,
+	result(out.ncmds == 1 &&
+	       EXACTLY(&out.cmds[0], OP(0x13), VMID(0x1234), LEAF(0),
+		       ADDR(0x10000000)),
 	       "one page of any ASID is one TLBI_NH_VAA");
+
+	/* 3 pages of 16K: one range command of NUM 2, SCALE 0, TG 16K */
+	inv = entry(IOMMU_INV_CACHE_IOTLB, IOMMU_INV_GRANU_ADDR,
+		    IOMMU_INV_FLAG_ARCHID);
+	inv.granule_size = SZ_16K;
+	translate(&inv, &t, &out);
+	result(out.ncmds == 1 &&
+	       EXACTLY(&out.cmds[0], OP(0x12), VMID(0x1234), ASID(5),
+		       NUM(2), SCALE(0), TG(2), ADDR(0x10000000)),
+	       "a 3-page range is one range command: NUM 2, SCALE 0, TG 16K");
+
+	/* 63 pages of 64K: one command of 64 pages (K = 1): NUM 0, SCALE 6 */
+	inv.granule_size = SZ_64K;
+	inv.nb_granules = 63;
+	translate(&inv, &t, &out);
+	result(out.ncmds == 1 &&
+	       EXACTLY(&out.cmds[0], OP(0x12), VMID(0x1234), ASID(5),
+		       NUM(0), SCALE(6), TG(3), ADDR(0x10000000)),
+	       "63 pages are one 64-page command: NUM 0, SCALE 6, TG 64K");
 
 	inv = entry(IOMMU_INV_CACHE_CONTEXT, IOMMU_INV_GRANU_PASID,
 		    IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_LEAF);
 	translate(&inv, &t, &out);
-	d = decode(&out.cmds[2]);
-	result(out.ncmds == 3 && d.op == SMMUV3_OP_CFGI_CD && d.sid == 24 &&
-	       d.ssid == 3 && d.leaf,
+	result(out.ncmds == 3 &&
+	       EXACTLY(&out.cmds[0], OP(0x05), SID(8), SSID(3), LEAF(1)) &&
+	       EXACTLY(&out.cmds[1], OP(0x05), SID(16), SSID(3), LEAF(1)) &&
+	       EXACTLY(&out.cmds[2], OP(0x05), SID(24), SSID(3), LEAF(1)),
 	       "one PASID's CD is a leaf CFGI_CD per StreamID");
+
+	inv = entry(IOMMU_INV_CACHE_CONTEXT, IOMMU_INV_GRANU_DOMAIN, 0);
+	translate(&inv, &t, &out);
+	result(out.ncmds == 3 && EXACTLY(&out.cmds[1], OP(0x06), SID(16)),
+	       "the domain's CDs are CFGI_CD_ALL per StreamID");
 
 	inv = entry(IOMMU_INV_CACHE_DEV_IOTLB, IOMMU_INV_GRANU_ADDR,
 		    IOMMU_INV_FLAG_PASID);
 	inv.addr = 0x3000;
 	inv.nb_granules = 2;	/* 0x3000..0x4fff: the 32K span at 0 */
 	translate(&inv, &t, &out);
-	d = decode(&out.atc[0]);
-	result(!out.ncmds && out.natc == 1 && d.sid == 16 && d.ssv &&
-	       d.ssid == 3 && d.addr == 0 && d.size == 3,
+	result(!out.ncmds && out.natc == 1 &&
+	       EXACTLY(&out.atc[0], OP(0x40), SID(16), SSV(1), SSID(3),
+		       ADDR(0), ATC_SIZE(3)),
 	       "device IOTLB range is one ATC_INV per ATS StreamID, after the rest");
 
 	/* A device without PASIDs has an untagged ATC */
 	t.ats_pasid = NULL;
 	translate(&inv, &t, &out);
-	d = decode(&out.atc[0]);
-	result(out.natc == 1 && !d.ssv && !d.ssid && d.addr == 0 && d.size == 3,
+	result(out.natc == 1 &&
+	       EXACTLY(&out.atc[0], OP(0x40), SID(16), ADDR(0), ATC_SIZE(3)),
 	       "no PASID prefix for a device without PASIDs");
 	t.ats_pasid = ats_pasid;
+
+	inv = entry(IOMMU_INV_CACHE_DEV_IOTLB, IOMMU_INV_GRANU_DOMAIN, 0);
+	translate(&inv, &t, &out);
+	result(out.natc == 1 &&
+	       EXACTLY(&out.atc[0], OP(0x40), SID(16), ATC_SIZE(52)),
+	       "device IOTLB of the domain is a whole-ATC ATC_INV");
 
 	t.nats = 0;
 	translate(&inv, &t, &out);
