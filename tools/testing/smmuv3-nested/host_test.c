@@ -76,25 +76,43 @@ static int translate(const struct iommu_hwpt_invalidate_generic *inv,
 	return smmuv3_inv_translate(inv, t, out);
 }
 
-/* The rules of the uAPI documentation, stated again independently. */
+/*
+ * The guide's table of valid entries, row by row (not the translator's
+ * switch): for each granularity, the caches it takes, the flags it needs
+ * and the flags it may have. Anything else is -EINVAL.
+ */
+static const struct valid_row {
+	u32 granu, caches, needs, allows;
+} valid_rows[] = {
+	{ IOMMU_INV_GRANU_DOMAIN,
+	  IOMMU_INV_CACHE_IOTLB | IOMMU_INV_CACHE_DEV_IOTLB |
+	  IOMMU_INV_CACHE_CONTEXT,
+	  0, IOMMU_INV_FLAG_LEAF },
+	{ IOMMU_INV_GRANU_ADDR_SPACE,
+	  IOMMU_INV_CACHE_IOTLB | IOMMU_INV_CACHE_DEV_IOTLB,
+	  IOMMU_INV_FLAG_ARCHID, IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF },
+	{ IOMMU_INV_GRANU_PASID,
+	  IOMMU_INV_CACHE_IOTLB | IOMMU_INV_CACHE_DEV_IOTLB |
+	  IOMMU_INV_CACHE_CONTEXT,
+	  IOMMU_INV_FLAG_PASID,
+	  IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF },
+	{ IOMMU_INV_GRANU_ADDR,
+	  IOMMU_INV_CACHE_IOTLB | IOMMU_INV_CACHE_DEV_IOTLB,
+	  0, IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_LEAF },
+};
+
 static int expected_errno(u32 cache, u32 granu, u32 flags)
 {
-	bool archid = flags & IOMMU_INV_FLAG_ARCHID;
-	bool pasid = flags & IOMMU_INV_FLAG_PASID;
-	bool context = cache & IOMMU_INV_CACHE_CONTEXT;
+	unsigned int i;
 
-	if (!cache)
-		return -EINVAL;
-	switch (granu) {
-	case IOMMU_INV_GRANU_DOMAIN:
-		return archid || pasid ? -EINVAL : 0;
-	case IOMMU_INV_GRANU_ADDR_SPACE:
-		return archid && !pasid && !context ? 0 : -EINVAL;
-	case IOMMU_INV_GRANU_PASID:
-		return pasid ? 0 : -EINVAL;
-	default:
-		return context ? -EINVAL : 0;
+	for (i = 0; i < ARRAY_SIZE(valid_rows); i++) {
+		const struct valid_row *r = &valid_rows[i];
+
+		if (r->granu == granu && cache && !(cache & ~r->caches) &&
+		    (flags & r->needs) == r->needs && !(flags & ~r->allows))
+			return 0;
 	}
+	return -EINVAL;
 }
 
 static struct iommu_hwpt_invalidate_generic entry(u32 cache, u32 granu,
