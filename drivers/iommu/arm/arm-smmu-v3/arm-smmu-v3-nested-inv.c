@@ -89,6 +89,7 @@ struct nested_batch {
  */
 struct nested_inv_call {
 	struct arm_smmu_device *smmu;
+	bool force_sync;	/* the SMMU needs a sync after every batch */
 	struct nested_batch tlb;	/* CFGI and TLBI */
 	struct nested_batch atc;	/* ATC_INV, held back until a sync */
 	bool tlb_unsynced;	/* TLB/CD commands queued since the last sync */
@@ -133,7 +134,6 @@ static int nested_batch_issue(struct nested_inv_call *c, struct nested_batch *b,
  */
 static int nested_inv_drain(struct nested_inv_call *c, bool sync)
 {
-	bool force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
 	int ret;
 
 	if (c->atc.num && (c->tlb.num || c->tlb_unsynced)) {
@@ -142,22 +142,20 @@ static int nested_inv_drain(struct nested_inv_call *c, bool sync)
 			return ret;
 	}
 	if (c->atc.num)
-		return nested_batch_issue(c, &c->atc, sync || force_sync);
+		return nested_batch_issue(c, &c->atc, sync || c->force_sync);
 	return nested_batch_issue(c, &c->tlb, sync);
 }
 
 static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
 			  const struct smmuv3_cmd *cmds, unsigned int n)
 {
-	/* Some implementations need a sync per batch */
-	bool force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
 		if (b->num == CMDQ_BATCH_ENTRIES) {
 			ret = b == &c->atc ? nested_inv_drain(c, false) :
-			      nested_batch_issue(c, b, force_sync);
+			      nested_batch_issue(c, b, c->force_sync);
 			if (ret)
 				return ret;
 		}
@@ -275,6 +273,8 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 		return -ENOMEM;
 	}
 	c->smmu = nested->s2_parent->smmu;
+	/* Some implementations need a sync per batch */
+	c->force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
 
 	mutex_lock(&nested->lock);
 	ret = nested_inv_target(nested, &t, &sids);
