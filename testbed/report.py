@@ -162,11 +162,15 @@ def main():
                     help='only hold the SMMU-TRACE windows against QEMU')
     args = ap.parse_args()
 
+    log_lines = {}      # each log read once
+    for log in args.logs + args.host:
+        with open(log, errors='replace') as f:
+            log_lines[log] = [l.rstrip('\r\n') for l in f]
+
     if args.trace_only:
         failed = 0
         for log in args.logs:
-            with open(log, errors='replace') as f:
-                found, marks = trace_problems(f.read().splitlines())
+            found, marks = trace_problems(log_lines[log])
             for p in found:
                 print('FAILED: ' + p)
             print('SMMU trace: %d window(s) in %s, %d disagree with QEMU'
@@ -174,10 +178,7 @@ def main():
             failed += len(found) + (not marks)
         return 1 if failed else 0
 
-    lines = []
-    for log in args.logs + args.host:
-        with open(log, errors='replace') as f:
-            lines += [l.rstrip('\r\n') for l in f]
+    lines = [l for log in args.logs + args.host for l in log_lines[log]]
     known = set()
     if args.known_failures:
         with open(args.known_failures) as f:
@@ -213,8 +214,7 @@ def main():
         if KERNEL_TROUBLE.search(l):
             problems.append('kernel log: ' + l.strip())
     for log in args.logs:
-        with open(log, errors='replace') as f:
-            found, marks = trace_problems(f.read().splitlines())
+        found, marks = trace_problems(log_lines[log])
         problems += found
         if marks:
             print('SMMU trace: %d window(s) in %s held against QEMU\'s trace'

@@ -61,31 +61,29 @@ static int write_file(const char *path, const char *val)
 	return n < 0 ? -errno : 0;
 }
 
-static unsigned long read_hex(const char *path)
+/* The text of @path, NUL-terminated, at most @len - 1 bytes; its length */
+static size_t read_text(const char *path, char *buf, size_t len)
 {
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) < 0)
-			buf[0] = 0;
-		close(fd);
-	}
-	return strtoul(buf, NULL, 16);
-}
-
-static void cat_file(const char *path)
-{
-	char buf[4096];
+	size_t got = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY);
 
-	if (fd < 0)
-		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, n, stdout);
-	close(fd);
-	fflush(stdout);
+	if (fd >= 0) {
+		while (got < len - 1 &&
+		       (n = read(fd, buf + got, len - 1 - got)) > 0)
+			got += n;
+		close(fd);
+	}
+	buf[got] = 0;
+	return got;
+}
+
+static unsigned long read_hex(const char *path)
+{
+	char buf[32];
+
+	read_text(path, buf, sizeof(buf));
+	return strtoul(buf, NULL, 16);
 }
 
 /*
@@ -94,18 +92,13 @@ static void cat_file(const char *path)
  */
 static void load_module(const char *name)
 {
-	char path[512], cmdline[1024] = "", args[1024] = "", prefix[64];
+	char path[512], cmdline[1024], args[1024] = "", prefix[64];
 	char *word, *save;
 	int fd;
 
 	snprintf(prefix, sizeof(prefix), "%.*s.", (int)strcspn(name, "."),
 		 name);
-	fd = open("/proc/cmdline", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
-			cmdline[0] = 0;
-		close(fd);
-	}
+	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	for (word = strtok_r(cmdline, "\n ", &save); word;
 	     word = strtok_r(NULL, "\n ", &save)) {
 		if (!strncmp(word, prefix, strlen(prefix)))
@@ -169,24 +162,15 @@ static void bind_edu_to_vfio(void)
 	closedir(dir);
 }
 
-/* Did a KUnit suite's results end in "not ok" (a failed suite)? */
-static int kunit_suite_failed(const char *path)
+/* Print a KUnit suite's results; did the suite fail (or print nothing)? */
+static int print_kunit_suite(const char *path)
 {
 	static char buf[1 << 20];
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
+	size_t len = read_text(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return 1;
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	if (!len)
-		return 1;
-	buf[len] = 0;
-	return !strncmp(buf, "not ok ", 7) || strstr(buf, "\nnot ok ");
+	fwrite(buf, 1, len, stdout);
+	fflush(stdout);
+	return !len || !strncmp(buf, "not ok ", 7) || strstr(buf, "\nnot ok ");
 }
 
 /* The KUnit results kept in debugfs; rc = the number of failed suites */
@@ -203,8 +187,7 @@ static void print_kunit_results(void)
 		if (names[i]->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s/results", root,
 				 names[i]->d_name);
-			cat_file(path);
-			failed += kunit_suite_failed(path);
+			failed += print_kunit_suite(path);
 		}
 		free(names[i]);
 	}
@@ -273,16 +256,11 @@ static void run_tests(void)
 static void get_param(const char *key, const char *def, char *val,
 		      size_t len)
 {
-	char cmdline[1024] = "", pat[64], fmt[16];
+	char cmdline[1024], pat[64], fmt[16];
 	char *p;
-	int fd = open("/proc/cmdline", O_RDONLY);
 
 	snprintf(val, len, "%s", def);
-	if (fd < 0)
-		return;
-	if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
-		cmdline[0] = 0;
-	close(fd);
+	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	snprintf(pat, sizeof(pat), "testbed.%s=", key);
 	snprintf(fmt, sizeof(fmt), "%%%zus", len - 1);
 	p = strstr(cmdline, pat);

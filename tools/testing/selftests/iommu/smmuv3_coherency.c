@@ -18,30 +18,33 @@
 #define IDR3_FWB	(1u << 8)
 #define TAINT_USER	(1ul << 6)
 
+/* The first line of a small sysfs or procfs file, or "" */
+static const char *read_small(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return buf;
+}
+
 static bool opted_in(void)
 {
-	char c = 0;
-	int fd = open(OPT_IN, O_RDONLY);
+	char buf[8];
 
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 0;
-		close(fd);
-	}
-	return c == 'Y';
+	return read_small(OPT_IN, buf, sizeof(buf))[0] == 'Y';
 }
 
 static unsigned long taint_flags(void)
 {
-	char buf[32] = "";
-	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+	char buf[32];
 
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) < 0)
-			buf[0] = 0;
-		close(fd);
-	}
-	return strtoul(buf, NULL, 10);
+	return strtoul(read_small("/proc/sys/kernel/tainted", buf,
+				  sizeof(buf)), NULL, 10);
 }
 
 FIXTURE(coherency)
