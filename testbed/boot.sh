@@ -4,8 +4,9 @@
 # machine with a nested-capable SMMUv3 and two edu devices, in the given
 # testbed.mode (test, run or bench), serial output to LOG. The guest
 # powers itself off; BOOT_TIMEOUT (seconds) bounds a guest that hangs.
-# QEMU traces every command its SMMU consumes (and any it refuses) into
-# LOG too, for report.py to hold the driver's own counters against.
+# QEMU traces every command its SMMU consumes (and any it refuses) and
+# every event it records into LOG too, for report.py to hold the driver's
+# own counters and the tests' declared events against.
 . "$(dirname "$0")/lib.sh"
 
 mode=$1
@@ -33,6 +34,7 @@ timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
 	-smp 2 -m 2G -nographic -monitor none -serial stdio -nic none \
 	$edu_devices \
 	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_consume_error \
+	-trace smmuv3_record_event \
 	${QEMU_EXTRA:-} -no-reboot \
 	-kernel /testbed/Image -initrd /testbed/initramfs.cpio \
 	-append "console=ttyAMA0 panic=-1 testbed.mode=$mode testbed.edu=2 $opt_in ${BOOT_APPEND:-}" \

@@ -11,7 +11,9 @@ The run fails on: a failed test, a test program that did not finish or
 exited non-zero without saying why, a declared plan with results missing,
 an expected suite that never ran or printed no result, a guest that never
 reached its end, and any kernel warning, BUG, oops or panic, or SMMU
-command queue or global error, anywhere in the log.
+command queue or global error, anywhere in the log. Every event QEMU's SMMU
+records must fall inside an "SMMU-EVENTS" window a test declared, in the
+number it declared (see event_problems()).
 
 Tests listed in testbed/known-failures (failing on the pristine base too)
 are reported as such, apart from the passes, and do not fail the run.
@@ -38,10 +40,16 @@ KERNEL_TROUBLE = re.compile(
     r'CMD_SYNC timeout|unexpected global error reported|'
     r'Service Failure Mode|write aborted|overflow detected|'
     # QEMU's trace of a command its SMMU refused
-    r'smmuv3_cmdq_consume_error)')
+    r'smmuv3_cmdq_consume_error|'
+    # the guest's /init could not show the kernel's quiet messages
+    r'kmsg: records lost|init: /dev/kmsg)')
 TRACE_BEGIN = re.compile(r'SMMU-TRACE begin')
 TRACE_END = re.compile(r'SMMU-TRACE end commands=(\d+) syncs=(\d+)')
 TRACE_CMD = re.compile(r'smmuv3_cmdq_opcode.*<--- (\S+)')
+EVENTS_BEGIN = re.compile(r'SMMU-EVENTS begin')
+EVENTS_END = re.compile(r'SMMU-EVENTS end expected=(\d+)')
+EVENT_RECORDED = re.compile(r'smmuv3_record_event (\S+ sid=\S+)')
+EVENT_LOGGED = re.compile(r'arm-smmu-v3 \S+: event 0x[0-9a-f]+ received')
 
 
 class Suite:
@@ -74,6 +82,48 @@ def trace_problems(lines):
     if counting is not None:
         problems.append('SMMU trace: a begin mark without an end')
     return problems, seen
+
+
+def event_problems(lines):
+    """Every event QEMU's SMMU recorded (its smmuv3_record_event trace) must
+    lie between a test's "SMMU-EVENTS begin" and "SMMU-EVENTS end
+    expected=N" marks, N of them in each window. The driver logs events at
+    info level, rate-limited ("kmsg: " lines from /init): it must not log
+    more than the tests declared."""
+    problems, counting, windows, declared, logged = [], None, 0, 0, 0
+    stray = {}
+    for line in lines:
+        if EVENTS_BEGIN.search(line):
+            if counting is not None:
+                problems.append('SMMU events: a begin mark without an end')
+            counting = 0
+            continue
+        m = EVENTS_END.search(line)
+        if m and counting is not None:
+            want = int(m.group(1))
+            windows += 1
+            declared += want
+            if counting != want:
+                problems.append('SMMU events: a test declared %d, QEMU\'s '
+                                'SMMU recorded %d' % (want, counting))
+            counting = None
+            continue
+        m = EVENT_RECORDED.search(line)
+        if m:
+            if counting is None:
+                stray[m.group(1)] = stray.get(m.group(1), 0) + 1
+            else:
+                counting += 1
+        elif EVENT_LOGGED.search(line):
+            logged += 1
+    if counting is not None:
+        problems.append('SMMU events: a begin mark without an end')
+    for what, n in sorted(stray.items()):
+        problems.append('SMMU event nobody expected: %d x %s' % (n, what))
+    if logged > declared:
+        problems.append('SMMU events: the driver logged %d, tests declared '
+                        '%d' % (logged, declared))
+    return problems, windows, declared, logged
 
 
 def split_sections(lines):
@@ -219,6 +269,12 @@ def main():
         if marks:
             print('SMMU trace: %d window(s) in %s held against QEMU\'s trace'
                   % (marks, log))
+        found, marks, declared, logged = event_problems(log_lines[log])
+        problems += found
+        if marks:
+            print('SMMU events: %d window(s) declaring %d in %s held against '
+                  'QEMU\'s trace (the driver logged %d)'
+                  % (marks, declared, log, logged))
 
     width = max([len(s.name) for s in suites] + [20])
     print('%-*s %6s %6s %6s %6s' % (width, 'suite', 'pass', 'fail', 'skip',

@@ -5,7 +5,8 @@
 # reason: a broken assertion, a missing device, a kernel WARNING, a wrong
 # VMID in one command, counters that disagree with QEMU's trace of the
 # command queue, a suite that never ran, a suite that printed no result, a
-# suite that exited non-zero without TAP.
+# suite that exited non-zero without TAP, an SMMU event no test declared,
+# a test declaring the wrong number of events.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -89,5 +90,21 @@ NO_BUILD=1 expect_failure "a suite exiting 3 without TAP" \
 rm -f "$GUEST/bin/edu_dma" "$GUEST/edu_dma.c"
 restore
 
-echo "$((8 - failures)) passed, $failures failed"
+# 9-10. SMMU events: a faulting DMA nobody declared, and a declaration one
+# event short of what QEMU's SMMU records.
+sed -i '0,/^\tsmmu_events_begin();$/{//d}' "$edu_test"
+[ "$(grep -c smmu_events_begin "$edu_test")" = 1 ] ||
+	die "could not drop the declaration"
+TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+NO_BUILD=1 expect_failure "an undeclared SMMU event" \
+	"FAILED: SMMU event nobody expected: 1024 x SMMU_EVT_F_TRANSLATION"
+restore
+sed -i '0,/smmu_events_end(EDU_FAULT_EVENTS(PAGE));/s//smmu_events_end(EDU_FAULT_EVENTS(PAGE) - 1);/' "$edu_test"
+grep -q 'EDU_FAULT_EVENTS(PAGE) - 1' "$edu_test" || die "could not miscount"
+TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+NO_BUILD=1 expect_failure "a wrong number of declared events" \
+	"FAILED: SMMU events: a test declared 1023, QEMU's SMMU recorded 1024"
+restore
+
+echo "$((10 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

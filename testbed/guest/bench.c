@@ -11,6 +11,7 @@
 #include <time.h>
 #include "iommufd_calls.h"
 #include "ril_oracle.h"
+#include "smmu_marks.h"
 #include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
@@ -50,7 +51,7 @@ static double time_invalidate(struct iommu_hwpt_invalidate_generic *inv,
 	int r;
 
 	/* show.sh holds the counters against QEMU's trace of its queue */
-	smmuv3_trace_mark("begin");
+	smmu_trace_begin();
 	for (r = 0; r < REPEAT; r++) {
 		uint32_t num = n;
 		double t = now_us();
@@ -63,9 +64,8 @@ static double time_invalidate(struct iommu_hwpt_invalidate_generic *inv,
 		if (t < best)
 			best = t;
 	}
-	smmuv3_trace_mark("end commands=%llu syncs=%llu",
-			  (unsigned long long)(smmuv3_inv_stat("commands") - c0),
-			  (unsigned long long)(smmuv3_inv_stat("syncs") - s0));
+	smmu_trace_end(smmuv3_inv_stat("commands") - c0,
+		       smmuv3_inv_stat("syncs") - s0);
 	return best;
 }
 

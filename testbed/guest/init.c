@@ -9,7 +9,9 @@
  *   run   - run /bin/demo;
  *   bench - run /bin/bench.
  * Each section of output is framed by "TESTBED: BEGIN name" and
- * "TESTBED: END name rc=N" lines that testbed/report.py parses. Then the
+ * "TESTBED: END name rc=N" lines that testbed/report.py parses. After each
+ * section come the kernel messages too quiet for the console, as "kmsg: "
+ * lines, so the report sees every SMMU event the driver logged. Then the
  * guest powers off, which ends QEMU.
  */
 #include <dirent.h>
@@ -162,6 +164,35 @@ static void bind_edu_to_vfio(void)
 	closedir(dir);
 }
 
+static int kmsg_fd = -1;
+
+/*
+ * The kernel log records logged since the last call at a level the
+ * console hides (notice, info, debug): one "kmsg: " line each. Louder
+ * ones are on the console already.
+ */
+static void print_quiet_kmsg(void)
+{
+	char rec[4096], *text;
+	ssize_t n;
+
+	while (kmsg_fd >= 0) {
+		n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE) {
+			say("kmsg: records lost before they were read\n");
+			continue;
+		}
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		/* "prio,seq,usec,flags;text\n", then key=value lines */
+		text = strchr(rec, ';');
+		if (text && (atoi(rec) & 7) >= 5)
+			say("kmsg: %.*s\n", (int)strcspn(text + 1, "\n"),
+			    text + 1);
+	}
+}
+
 /* Print a KUnit suite's results; did the suite fail (or print nothing)? */
 static int print_kunit_suite(const char *path)
 {
@@ -194,6 +225,7 @@ static void print_kunit_results(void)
 	if (n > 0)
 		free(names);
 	say("TESTBED: END kunit rc=%d\n", n > 0 ? failed : 1);
+	print_quiet_kmsg();
 }
 
 static pid_t child;
@@ -230,6 +262,7 @@ static void run_program(const char *name, const char *path)
 		say("TESTBED: END %s signal=%d\n", name, WTERMSIG(status));
 	else
 		say("TESTBED: END %s rc=%d\n", name, WEXITSTATUS(status));
+	print_quiet_kmsg();
 }
 
 static void run_tests(void)
@@ -279,8 +312,16 @@ int main(void)
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	setenv("PATH", "/bin", 1);
 
-	/* Warnings and worse still reach the console; chatter does not. */
+	/*
+	 * Warnings and worse still reach the console; chatter does not, but
+	 * print_quiet_kmsg() shows it after each section.
+	 */
 	write_file("/proc/sys/kernel/printk", "5");
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg_fd < 0)
+		say("init: /dev/kmsg: %s\n", strerror(errno));
+	else
+		lseek(kmsg_fd, 0, SEEK_END);
 	/* Fault injection: no stack dump for every injected failure. */
 	write_file("/sys/kernel/debug/failslab/verbose", "0");
 	write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
@@ -302,6 +343,7 @@ int main(void)
 	else
 		run_tests();
 
+	print_quiet_kmsg();
 	say("TESTBED: DONE\n");
 	sync();
 	reboot(RB_POWER_OFF);

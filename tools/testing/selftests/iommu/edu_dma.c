@@ -77,7 +77,9 @@ TEST_F(edu_dma, unmapped_iova_blocked)
 {
 	memset(self->mem, 0x22, PAGE);
 	ASSERT_EQ(0, edu_dma_from(&self->edu, IOVA_BASE, PAGE));
+	smmu_events_begin();
 	ASSERT_EQ(0, edu_dma_to(&self->edu, IOVA_BASE + MEM_SIZE, PAGE));
+	smmu_events_end(EDU_FAULT_EVENTS(PAGE));
 	ASSERT_TRUE(all_bytes(self->mem + PAGE, 0x11, MEM_SIZE - PAGE));
 }
 
@@ -96,7 +98,9 @@ TEST_F(edu_dma, unmap_revokes_access)
 	/* The IOTLB now caches the translation; unmap must drop it. */
 	memset(page, 0x44, PAGE);
 	ASSERT_EQ(0, iofd_unmap(self->iommufd, self->ioas_id, iova, PAGE));
+	smmu_events_begin();
 	ASSERT_EQ(0, edu_dma_to(&self->edu, iova, PAGE));
+	smmu_events_end(EDU_FAULT_EVENTS(PAGE));
 	ASSERT_TRUE(all_bytes(page, 0x44, PAGE));
 }
 

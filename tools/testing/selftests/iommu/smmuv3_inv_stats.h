@@ -6,12 +6,9 @@
 #ifndef __SELFTEST_IOMMU_SMMUV3_INV_STATS_H
 #define __SELFTEST_IOMMU_SMMUV3_INV_STATS_H
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <termios.h>
-#include <unistd.h>
 
 #define SMMUV3_INV_STATS "/sys/kernel/debug/arm-smmu-v3-nested/invalidate_"
 
@@ -45,27 +42,6 @@ static inline struct smmuv3_inv_stats smmuv3_inv_stats_read(void)
 		.syncs = smmuv3_inv_stat("syncs"),
 	};
 	return s;
-}
-
-/*
- * A mark in the serial log: between "SMMU-TRACE begin" and "SMMU-TRACE end
- * commands=N syncs=N", the test bed's report counts what QEMU's SMMU
- * consumed (its smmuv3_cmdq_opcode trace) and holds it against N. The
- * console is drained first, so the mark lands before the commands do.
- */
-static inline void smmuv3_trace_mark(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static inline void smmuv3_trace_mark(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# SMMU-TRACE ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	tcdrain(STDOUT_FILENO);
 }
 
 #endif

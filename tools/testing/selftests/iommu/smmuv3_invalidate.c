@@ -8,6 +8,7 @@
  */
 #include "../kselftest_harness.h"
 #include "iommufd_calls.h"
+#include "smmu_marks.h"
 #include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
 
@@ -209,15 +210,13 @@ TEST_F(invalidate, counters_match_the_smmu_trace)
 	struct smmuv3_inv_stats after;
 	uint32_t n = 3;
 
-	smmuv3_trace_mark("begin");
+	smmu_trace_begin();
 	ASSERT_EQ(0, iofd_invalidate(self->fd, self->nested,
 				     IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				     INV_LEN, &n));
 	after = smmuv3_inv_stats_read();
-	smmuv3_trace_mark("end commands=%llu syncs=%llu",
-			  (unsigned long long)(after.commands -
-					       self->before.commands),
-			  (unsigned long long)(after.syncs - self->before.syncs));
+	smmu_trace_end(after.commands - self->before.commands,
+		       after.syncs - self->before.syncs);
 	ASSERT_EQ(3, n);
 }
 

@@ -28,6 +28,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "smmu_marks.h"
+
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
 #define EDU_REG_ID		0x00
@@ -298,5 +300,13 @@ static inline int edu_dma_to(struct edu *edu, uint64_t iova, uint32_t len)
 {
 	return edu_dma(edu, iova, 0, len, true);
 }
+
+/*
+ * The SMMU events one DMA of @len bytes records when all of it faults at
+ * a stage that records faults: QEMU translates a failed transfer again
+ * for each 4-byte access and records an event each time (QEMU 10.0: a
+ * 4 KiB write gives 1024 F_TRANSLATION events, addresses 4 bytes apart).
+ */
+#define EDU_FAULT_EVENTS(len)	((len) / 4)
 
 #endif
