@@ -40,7 +40,8 @@ static DEFINE_MUTEX(inv_debugfs_lock);
 static struct dentry *inv_debugfs_dir;
 static unsigned int inv_debugfs_users;
 
-void arm_smmu_nested_debugfs_init(void)
+/* Returns the directory, for the SMMU's own files (test hooks) */
+struct dentry *arm_smmu_nested_debugfs_init(void)
 {
 	static const struct {
 		const char *name;
@@ -64,11 +65,14 @@ void arm_smmu_nested_debugfs_init(void)
 						   &inv_stat_fops);
 	}
 	mutex_unlock(&inv_debugfs_lock);
+	return inv_debugfs_dir;
 }
 
-void arm_smmu_nested_debugfs_remove(void)
+void arm_smmu_nested_debugfs_remove(struct arm_smmu_device *smmu)
 {
 	mutex_lock(&inv_debugfs_lock);
+	/* The SMMU's own files, if it has any */
+	debugfs_lookup_and_remove(dev_name(smmu->dev), inv_debugfs_dir);
 	if (!--inv_debugfs_users) {
 		debugfs_remove(inv_debugfs_dir);
 		inv_debugfs_dir = NULL;
@@ -90,14 +94,66 @@ struct nested_batch {
 struct nested_inv_call {
 	struct arm_smmu_device *smmu;
 	bool force_sync;	/* the SMMU needs a sync after every batch */
-	struct nested_batch tlb;	/* CFGI and TLBI */
-	struct nested_batch atc;	/* ATC_INV, held back until a sync */
 	bool tlb_unsynced;	/* TLB/CD commands queued since the last sync */
 	unsigned int added;	/* entries wholly in batches or on the queue */
 	unsigned int queued;	/* entries wholly on the queue */
 	unsigned int done;	/* entries completed by a successful sync */
 	int queue_err;		/* the queue failed: issue nothing more */
+	/* last, so a new call need not clear their commands (2 KiB) */
+	struct nested_batch tlb;	/* CFGI and TLBI */
+	struct nested_batch atc;	/* ATC_INV, held back until a sync */
 };
+
+/*
+ * An invalidation's working memory, kept with the nested domain from one
+ * call to the next (used under nested->lock), so that an ioctl allocates
+ * nothing; made again, larger, when more StreamIDs are attached than it
+ * has room for. Freed with the domain.
+ */
+struct arm_smmu_nested_inv_mem {
+	struct nested_inv_call call;
+	unsigned int max_sids;
+	u32 *sids;			/* see nested_inv_target() */
+	struct smmuv3_cmd *cmds;	/* one entry's commands, ATC_INV last */
+};
+
+void arm_smmu_nested_inv_free(struct arm_smmu_nested_domain *nested)
+{
+	struct arm_smmu_nested_inv_mem *mem = nested->inv_mem;
+
+	if (mem) {
+		kfree(mem->sids);
+		kfree(mem->cmds);
+		kfree(mem);
+	}
+	nested->inv_mem = NULL;
+}
+
+static struct arm_smmu_nested_inv_mem *
+nested_inv_mem(struct arm_smmu_nested_domain *nested, unsigned int nsids)
+{
+	struct smmuv3_inv_target most = { .nsids = nsids };
+	struct arm_smmu_nested_inv_mem *mem = nested->inv_mem;
+
+	if (mem && mem->max_sids >= nsids)
+		return mem;
+	arm_smmu_nested_inv_free(nested);
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
+	if (!mem)
+		return NULL;
+	mem->max_sids = nsids;
+	mem->sids = kcalloc(3 * nsids + 1, sizeof(*mem->sids),
+			    GFP_KERNEL_ACCOUNT);
+	/* TLB and CD commands, then an ATC_INV per StreamID at most */
+	mem->cmds = kcalloc(smmuv3_inv_max_cmds(&most) + nsids,
+			    sizeof(*mem->cmds), GFP_KERNEL_ACCOUNT);
+	nested->inv_mem = mem;
+	if (!mem->sids || !mem->cmds) {
+		arm_smmu_nested_inv_free(nested);
+		return NULL;
+	}
+	return mem;
+}
 
 static int nested_batch_issue(struct nested_inv_call *c, struct nested_batch *b,
 			      bool sync)
@@ -168,13 +224,15 @@ static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
 
 /*
  * The kernel's side of every entry: the parent's VMID, the SMMU's features
- * and the StreamIDs of the attached devices (those with ATS apart).
- * Called with nested->lock held, so the devices stay put.
+ * and the StreamIDs of the attached devices (those with ATS apart), in
+ * @mem. Called with nested->lock held, so the devices stay put.
  */
-static int nested_inv_target(struct arm_smmu_nested_domain *nested,
-			     struct smmuv3_inv_target *t, u32 **sid_buf)
+static struct arm_smmu_nested_inv_mem *
+nested_inv_target(struct arm_smmu_nested_domain *nested,
+		  struct smmuv3_inv_target *t)
 {
 	struct arm_smmu_device *smmu = nested->s2_parent->smmu;
+	struct arm_smmu_nested_inv_mem *mem;
 	struct arm_smmu_nested_master *entry;
 	unsigned int n = 0, i;
 	u32 *sids, *ats;
@@ -182,9 +240,11 @@ static int nested_inv_target(struct arm_smmu_nested_domain *nested,
 
 	list_for_each_entry(entry, &nested->masters, node)
 		n += entry->master->num_streams;
-	sids = kcalloc(3 * n + 1, sizeof(*sids), GFP_KERNEL);
-	if (!sids)
-		return -ENOMEM;
+	mem = nested_inv_mem(nested, n);
+	if (!mem)
+		return NULL;
+	/* n StreamIDs, then n with ATS, then n of "ATS with PASIDs" */
+	sids = mem->sids;
 	ats = sids + n;
 	ats_pasid = (bool *)(ats + n);
 
@@ -213,8 +273,7 @@ static int nested_inv_target(struct arm_smmu_nested_domain *nested,
 			}
 		}
 	}
-	*sid_buf = sids;
-	return 0;
+	return mem;
 }
 
 /*
@@ -252,10 +311,11 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array)
 {
 	struct arm_smmu_nested_domain *nested = to_nested(domain);
+	struct arm_smmu_device *smmu = nested->s2_parent->smmu;
+	struct arm_smmu_nested_inv_mem *mem;
 	struct smmuv3_inv_target t;
 	struct smmuv3_inv_cmds out;
 	struct nested_inv_call *c;
-	u32 *sids = NULL;
 	int ret, drained;
 
 	/* The same errno as 6.12's other drivers for a type they lack */
@@ -267,26 +327,23 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	if (!array->entry_num)
 		return 0;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c) {
+	mutex_lock(&nested->lock);
+	mem = nested_inv_target(nested, &t);
+	if (!mem) {
+		mutex_unlock(&nested->lock);
 		array->entry_num = 0;
 		return -ENOMEM;
 	}
-	c->smmu = nested->s2_parent->smmu;
+	/* A fresh call; a batch's num says which of its commands are valid */
+	c = &mem->call;
+	memset(c, 0, offsetof(struct nested_inv_call, tlb));
+	c->tlb.num = 0;
+	c->atc.num = 0;
+	c->smmu = smmu;
 	/* Some implementations need a sync per batch */
-	c->force_sync = c->smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
-
-	mutex_lock(&nested->lock);
-	ret = nested_inv_target(nested, &t, &sids);
-	if (ret)
-		goto out_unlock;
-	out.cmds = kcalloc(smmuv3_inv_max_cmds(&t) + t.nats, sizeof(*out.cmds),
-			   GFP_KERNEL);
-	if (!out.cmds) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	out.atc = out.cmds + smmuv3_inv_max_cmds(&t);
+	c->force_sync = smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
+	out.cmds = mem->cmds;
+	out.atc = mem->cmds + smmuv3_inv_max_cmds(&t);
 
 	ret = nested_inv_entries(c, array, &t, &out);
 	/* What was queued before a refused entry still gets its sync */
@@ -298,12 +355,8 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	atomic64_inc(&inv_stats.ioctls);
 	atomic64_add(array->entry_num, &inv_stats.requested);
 	atomic64_add(c->done, &inv_stats.entries);
-	kfree(out.cmds);
-out_unlock:
-	mutex_unlock(&nested->lock);
 	array->entry_num = c->done;
-	kfree(sids);
-	kfree(c);
+	mutex_unlock(&nested->lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_cache_invalidate);

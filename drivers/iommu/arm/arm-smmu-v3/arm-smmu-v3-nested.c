@@ -78,7 +78,7 @@ static bool arm_smmu_master_coherent_s2(struct arm_smmu_master *master)
 
 void arm_smmu_nested_probe(struct arm_smmu_device *smmu)
 {
-	arm_smmu_nested_debugfs_init();
+	arm_smmu_nested_test_hooks_add(smmu, arm_smmu_nested_debugfs_init());
 	if (arm_smmu_nesting_noncoherent &&
 	    !(smmu->features & ARM_SMMU_FEAT_S2FWB))
 		dev_warn(smmu->dev,
@@ -87,7 +87,7 @@ void arm_smmu_nested_probe(struct arm_smmu_device *smmu)
 
 void arm_smmu_nested_remove(struct arm_smmu_device *smmu)
 {
-	arm_smmu_nested_debugfs_remove();
+	arm_smmu_nested_debugfs_remove(smmu);
 }
 
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
@@ -292,6 +292,7 @@ static void arm_smmu_nested_domain_free(struct iommu_domain *domain)
 
 	/* iommufd frees a domain only once no device is attached */
 	WARN_ON(!list_empty(&nested->masters));
+	arm_smmu_nested_inv_free(nested);
 	mutex_destroy(&nested->lock);
 	kfree(nested);
 }

@@ -17,22 +17,27 @@
 /* STE.MEV: merge similar events, so a guest cannot flood the event queue */
 #define STRTAB_STE_1_MEV		BIT(19)
 
+struct arm_smmu_nested_inv_mem;
+
 /**
  * struct arm_smmu_nested_domain - a guest stage 1 nested on a stage 2
  * @domain: the IOMMU_DOMAIN_NESTED iommu_domain
  * @s2_parent: the kernel-owned stage-2 (nest parent) domain; it supplies
  *             the VMID and the stage-2 half of the STE
  * @ctx: the guest's stage-1 context, validated against the SMMU
- * @lock: protects @masters
+ * @lock: protects @masters and @inv_mem
  * @masters: the devices attached, whose StreamIDs CFGI and ATC_INV
  *           commands of this domain's invalidations may name
+ * @inv_mem: working memory of this domain's invalidations, kept between
+ *           calls (arm-smmu-v3-nested-inv.c)
  */
 struct arm_smmu_nested_domain {
 	struct iommu_domain domain;
 	struct arm_smmu_domain *s2_parent;
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
-	struct mutex lock;	/* protects @masters */
+	struct mutex lock;	/* protects @masters and @inv_mem */
 	struct list_head masters;
+	struct arm_smmu_nested_inv_mem *inv_mem;
 };
 
 static inline struct arm_smmu_nested_domain *
@@ -54,10 +59,11 @@ extern bool arm_smmu_nesting_noncoherent;
 #endif
 void arm_smmu_nested_probe(struct arm_smmu_device *smmu);
 void arm_smmu_nested_remove(struct arm_smmu_device *smmu);
-void arm_smmu_nested_debugfs_init(void);
-void arm_smmu_nested_debugfs_remove(void);
+struct dentry *arm_smmu_nested_debugfs_init(void);
+void arm_smmu_nested_debugfs_remove(struct arm_smmu_device *smmu);
 int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array);
+void arm_smmu_nested_inv_free(struct arm_smmu_nested_domain *nested);
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
 int arm_smmu_nest_parent_supported(struct arm_smmu_master *master, u32 flags);
 int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
@@ -107,6 +113,16 @@ arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 
 static inline void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 						 struct arm_smmu_master *master)
+{
+}
+#endif
+
+#if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS)
+void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
+				    struct dentry *parent);
+#else
+static inline void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
+						  struct dentry *parent)
 {
 }
 #endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test machines only (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS): debugfs files
+ * under /sys/kernel/debug/arm-smmu-v3-nested/<SMMU>/ that let a benchmark
+ * and a test bed reach the command queue directly. The directory goes
+ * with the SMMU (arm_smmu_nested_debugfs_remove()).
+ *
+ * s1_invalidate: "ASID IOVA SIZE" invalidates that range of a stage-1
+ *   ASID (leaf entries, the kernel's page size) the way the kernel does
+ *   for its own stage-1 domains, arm_smmu_tlb_inv_range_asid(), and one
+ *   CMD_SYNC. A benchmark times it against IOMMU_HWPT_INVALIDATE of the
+ *   same range on a nested domain.
+ * illegal_command: any write puts one command with an opcode SMMUv3 does
+ *   not define on the queue, so the SMMU reports CERROR_ILL. It proves
+ *   that a test bed notices command queue errors.
+ */
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+
+#include "arm-smmu-v3-nested.h"
+
+/* No SMMUv3 command has this opcode: CERROR_ILL on every SMMU */
+#define ILLEGAL_OPCODE		0x7f
+
+/*
+ * A bare stage-1 domain that only carries what the kernel's range
+ * invalidation reads: the SMMU and the leaf page size. It maps nothing.
+ */
+struct test_hooks {
+	struct arm_smmu_domain s1;
+};
+
+static ssize_t s1_invalidate_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	struct test_hooks *hooks = file->private_data;
+	unsigned long long iova, size;
+	unsigned int asid;
+	char buf[64];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %llx %llx", &asid, &iova, &size) != 3 ||
+	    asid >= 1U << hooks->s1.smmu->asid_bits ||
+	    !size || iova + size < iova)
+		return -EINVAL;
+
+	arm_smmu_tlb_inv_range_asid(iova, size, asid, PAGE_SIZE, true,
+				    &hooks->s1);
+	return len;
+}
+
+static ssize_t illegal_command_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *ppos)
+{
+	struct test_hooks *hooks = file->private_data;
+	struct arm_smmu_device *smmu = hooks->s1.smmu;
+	u64 cmd[CMDQ_ENT_DWORDS] = { FIELD_PREP(CMDQ_0_OP, ILLEGAL_OPCODE) };
+
+	add_taint(TAINT_TEST, LOCKDEP_STILL_OK);
+	arm_smmu_cmdq_issue_cmdlist(smmu, &smmu->cmdq, cmd, 1, true);
+	return len;
+}
+
+static const struct file_operations s1_invalidate_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = s1_invalidate_write,
+};
+
+static const struct file_operations illegal_command_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = illegal_command_write,
+};
+
+void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
+				    struct dentry *parent)
+{
+	struct test_hooks *hooks;
+	struct dentry *dir;
+
+	/* Freed with the device, after arm_smmu_nested_test_hooks_remove() */
+	hooks = devm_kzalloc(smmu->dev, sizeof(*hooks), GFP_KERNEL);
+	if (!hooks)
+		return;
+	hooks->s1.smmu = smmu;
+	hooks->s1.stage = ARM_SMMU_DOMAIN_S1;
+	/* Stage-1 domains of this kernel use its page size as leaf size */
+	hooks->s1.domain.pgsize_bitmap = PAGE_SIZE;
+
+	dir = debugfs_create_dir(dev_name(smmu->dev), parent);
+	debugfs_create_file("s1_invalidate", 0200, dir, hooks,
+			    &s1_invalidate_fops);
+	debugfs_create_file("illegal_command", 0200, dir, hooks,
+			    &illegal_command_fops);
+	dev_warn(smmu->dev, "nesting test hooks in debugfs: test machines only\n");
+}
