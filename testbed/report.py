@@ -16,7 +16,9 @@ records must fall inside an "SMMU-EVENTS" window a test declared, in the
 number it declared (see event_problems()).
 
 Tests listed in testbed/known-failures (failing on the pristine base too)
-are reported as such, apart from the passes, and do not fail the run.
+are reported as such, apart from the passes, and do not fail the run, but
+only when they fail for the listed reason: a regular expression that one
+of the lines the test printed before its result must match.
 """
 import argparse
 import re
@@ -44,7 +46,8 @@ KERNEL_TROUBLE = re.compile(
     # the guest's /init could not show the kernel's quiet messages
     r'kmsg: records lost|init: /dev/kmsg)')
 TRACE_BEGIN = re.compile(r'SMMU-TRACE begin')
-TRACE_END = re.compile(r'SMMU-TRACE end commands=(\d+) syncs=(\d+)')
+TRACE_END = re.compile(r'SMMU-TRACE end (\S+) (?:commands=(\d+) syncs=(\d+)|'
+                       r'uncounted)')
 TRACE_CMD = re.compile(r'smmuv3_cmdq_opcode.*<--- (\S+)')
 EVENTS_BEGIN = re.compile(r'SMMU-EVENTS begin')
 EVENTS_END = re.compile(r'SMMU-EVENTS end expected=(\d+)')
@@ -58,14 +61,15 @@ class Suite:
         self.passed, self.failed, self.skipped, self.known = [], [], [], []
 
 
-def trace_problems(lines):
+def trace_windows(lines):
     """Between a test's SMMU-TRACE marks, what QEMU's SMMU consumed (its
-    smmuv3_cmdq_opcode trace) must equal what the driver counted."""
-    problems, counting, seen = [], None, 0
+    smmuv3_cmdq_opcode trace) must equal what the driver counted, where it
+    counted. Returns the problems and each window as (label, driver's
+    commands and syncs or None, QEMU's commands and syncs)."""
+    problems, windows, counting = [], [], None
     for line in lines:
         if TRACE_BEGIN.search(line):
             counting = [0, 0]
-            seen += 1
             continue
         m = TRACE_CMD.search(line)
         if m and counting is not None:
@@ -73,15 +77,20 @@ def trace_problems(lines):
             continue
         m = TRACE_END.search(line)
         if m and counting is not None:
-            want = [int(m.group(1)), int(m.group(2))]
-            if counting != want:
-                problems.append('SMMU trace: the driver counted %d commands '
-                                'and %d syncs, QEMU consumed %d and %d'
-                                % (want[0], want[1], counting[0], counting[1]))
+            driver = None
+            if m.group(2) is not None:
+                driver = [int(m.group(2)), int(m.group(3))]
+                if counting != driver:
+                    problems.append(
+                        'SMMU trace: %s: the driver counted %d commands and '
+                        '%d syncs, QEMU consumed %d and %d'
+                        % (m.group(1), driver[0], driver[1], counting[0],
+                           counting[1]))
+            windows.append((m.group(1), driver, counting))
             counting = None
     if counting is not None:
         problems.append('SMMU trace: a begin mark without an end')
-    return problems, seen
+    return problems, windows
 
 
 def event_problems(lines):
@@ -153,6 +162,7 @@ def parse_tap(section, body, known, kunit):
     current = section
     prev_indent = -1
     top_plan, leaves = None, 0
+    said = []       # what the next result's test printed before it
 
     def suite(name):
         if name not in suites:
@@ -174,7 +184,9 @@ def parse_tap(section, body, known, kunit):
             continue
         m = RESULT.match(line)
         if not m:
+            said.append(line)
             continue
+        printed, said = said, []
         indent = len(m.group(1))
         is_parent = prev_indent > indent
         prev_indent = indent
@@ -188,7 +200,12 @@ def parse_tap(section, body, known, kunit):
         elif m.group(2) == 'ok' or directive in ('XFAIL', 'TODO'):
             s.passed.append(name)
         elif '%s:%s' % (current, name) in known:
-            s.known.append(name)
+            reason = known['%s:%s' % (current, name)]
+            if any(reason.search(l) for l in printed):
+                s.known.append(name)
+            else:
+                s.failed.append('%s (a known failure, but not for the '
+                                'listed reason /%s/)' % (name, reason.pattern))
         else:
             s.failed.append(name)
     if top_plan is not None and leaves < top_plan:
@@ -206,10 +223,12 @@ def main():
                     help='a section that must be present')
     ap.add_argument('--kunit-suite', action='append', default=[],
                     help='a KUnit suite that must have run')
-    ap.add_argument('--known-failures', help='file of suite:test lines')
+    ap.add_argument('--known-failures',
+                    help='file of "suite:test reason-regex" lines')
     ap.add_argument('--boot-rc', type=int, default=0)
     ap.add_argument('--trace-only', action='store_true',
-                    help='only hold the SMMU-TRACE windows against QEMU')
+                    help='only hold the SMMU-TRACE windows against QEMU, '
+                    'and print each window\'s numbers')
     args = ap.parse_args()
 
     log_lines = {}      # each log read once
@@ -219,20 +238,29 @@ def main():
 
     if args.trace_only:
         failed = 0
+        print('| window | driver commands | driver syncs | QEMU commands | '
+              'QEMU syncs |\n| --- | --- | --- | --- | --- |')
         for log in args.logs:
-            found, marks = trace_problems(log_lines[log])
+            found, windows = trace_windows(log_lines[log])
+            for label, driver, qemu in windows:
+                print('| %s | %s | %s | %d | %d |'
+                      % (label, driver[0] if driver else '-',
+                         driver[1] if driver else '-', qemu[0], qemu[1]))
             for p in found:
                 print('FAILED: ' + p)
             print('SMMU trace: %d window(s) in %s, %d disagree with QEMU'
-                  % (marks, log, len(found)))
-            failed += len(found) + (not marks)
+                  % (len(windows), log, len(found)))
+            failed += len(found) + (not windows)
         return 1 if failed else 0
 
     lines = [l for log in args.logs + args.host for l in log_lines[log]]
-    known = set()
+    known = {}      # suite:test -> the reason it must fail for
     if args.known_failures:
         with open(args.known_failures) as f:
-            known = {l.split('#')[0].strip() for l in f} - {''}
+            for l in f:
+                if l.strip() and not l.startswith('#'):
+                    name, reason = l.strip().split(None, 1)
+                    known[name] = re.compile(reason)
 
     sections = split_sections(lines)
     suites, problems = [], []
@@ -264,11 +292,11 @@ def main():
         if KERNEL_TROUBLE.search(l):
             problems.append('kernel log: ' + l.strip())
     for log in args.logs:
-        found, marks = trace_problems(log_lines[log])
+        found, windows = trace_windows(log_lines[log])
         problems += found
-        if marks:
+        if windows:
             print('SMMU trace: %d window(s) in %s held against QEMU\'s trace'
-                  % (marks, log))
+                  % (len(windows), log))
         found, marks, declared, logged = event_problems(log_lines[log])
         problems += found
         if marks:

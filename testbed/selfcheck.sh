@@ -6,7 +6,8 @@
 # VMID in one command, counters that disagree with QEMU's trace of the
 # command queue, a suite that never ran, a suite that printed no result, a
 # suite that exited non-zero without TAP, an SMMU event no test declared,
-# a test declaring the wrong number of events.
+# a test declaring the wrong number of events, an illegal command on the
+# SMMU's queue, and a known failure that fails for another reason.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -106,5 +107,29 @@ NO_BUILD=1 expect_failure "a wrong number of declared events" \
 	"FAILED: SMMU events: a test declared 1023, QEMU's SMMU recorded 1024"
 restore
 
-echo "$((10 - failures)) passed, $failures failed"
+# 11. An illegal command on the SMMU's queue, through the test hooks.
+BOOT_APPEND=testbed.inject=illegal-command expect_failure \
+	"an illegal command on the queue" "FAILED: kernel log: .*CMDQ error"
+
+# 12. A known failure counts as known only for its listed reason: the
+# report alone, on a log made up for it.
+fake=$(mktemp -d)
+printf '%s\n' "TESTBED: BEGIN demo" "TAP version 13" "1..1" \
+	"# demo.c:7:t:Expected 0 (0) == ret (-22)" "not ok 1 t" \
+	"TESTBED: END demo rc=1" "TESTBED: DONE" >"$fake/log"
+echo 'demo:t Expected 0 \(0\) == ret \(-22\)' >"$fake/right"
+echo 'demo:t ret \(-95\)' >"$fake/wrong"
+if python3 "$TOP/testbed/report.py" "$fake/log" --expect demo \
+	--known-failures "$fake/right" >/dev/null &&
+	! out=$(python3 "$TOP/testbed/report.py" "$fake/log" --expect demo \
+		--known-failures "$fake/wrong") &&
+	grep -q "not for the listed reason" <<<"$out"; then
+	echo "ok: a known failure failing for another reason fails the report"
+else
+	echo "NOT OK: known failures are not matched on their reason"
+	failures=$((failures + 1))
+fi
+rm -rf "$fake"
+
+echo "$((12 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

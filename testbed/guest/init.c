@@ -136,6 +136,27 @@ static void load_modules(void)
 	free(names);
 }
 
+/*
+ * Put a command with an undefined opcode on the first SMMU's queue,
+ * through the nesting test hooks (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS).
+ */
+static void inject_illegal_command(void)
+{
+	const char *hooks = "/sys/kernel/debug/arm-smmu-v3-nested";
+	struct dirent *de;
+	char path[512];
+	DIR *dir = opendir(hooks);
+
+	while (dir && (de = readdir(dir))) {
+		snprintf(path, sizeof(path), "%s/%s/illegal_command", hooks,
+			 de->d_name);
+		if (!write_file(path, "1"))
+			break;
+	}
+	if (dir)
+		closedir(dir);
+}
+
 /* Give every edu device to vfio-pci so tests find it as a VFIO cdev. */
 static void bind_edu_to_vfio(void)
 {
@@ -303,7 +324,7 @@ static void get_param(const char *key, const char *def, char *val,
 
 int main(void)
 {
-	char mode[16], inject[16];
+	char mode[16], inject[32];
 
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
@@ -332,10 +353,15 @@ int main(void)
 	load_modules();
 	bind_edu_to_vfio();
 	get_param("mode", "test", mode, sizeof(mode));
-	/* `make selfcheck` proves a kernel WARNING fails the run. */
+	/*
+	 * `make selfcheck` proves that a kernel WARNING and an SMMU command
+	 * queue error fail the run.
+	 */
 	get_param("inject", "", inject, sizeof(inject));
 	if (!strcmp(inject, "warn"))
 		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
+	if (!strcmp(inject, "illegal-command"))
+		inject_illegal_command();
 	if (!strcmp(mode, "run"))
 		run_program("demo", "/bin/demo");
 	else if (!strcmp(mode, "bench"))

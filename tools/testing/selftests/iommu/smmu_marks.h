@@ -34,17 +34,26 @@ static inline void smmu_mark(const char *fmt, ...)
 /*
  * Around invalidations: the report counts the commands and CMD_SYNCs
  * QEMU's SMMU consumed (its smmuv3_cmdq_opcode trace) between the marks
- * and wants what the driver's own counters say.
+ * and wants what the driver's own counters say. @label names the window
+ * in the report's table.
  */
 static inline void smmu_trace_begin(void)
 {
 	smmu_mark("SMMU-TRACE begin");
 }
 
-static inline void smmu_trace_end(unsigned long long commands,
+static inline void smmu_trace_end(const char *label,
+				  unsigned long long commands,
 				  unsigned long long syncs)
 {
-	smmu_mark("SMMU-TRACE end commands=%llu syncs=%llu", commands, syncs);
+	smmu_mark("SMMU-TRACE end %s commands=%llu syncs=%llu", label,
+		  commands, syncs);
+}
+
+/* A window of commands the driver does not count: QEMU's numbers only */
+static inline void smmu_trace_end_uncounted(const char *label)
+{
+	smmu_mark("SMMU-TRACE end %s uncounted", label);
 }
 
 /*

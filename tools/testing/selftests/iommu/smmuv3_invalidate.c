@@ -215,7 +215,8 @@ TEST_F(invalidate, counters_match_the_smmu_trace)
 				     IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 				     INV_LEN, &n));
 	after = smmuv3_inv_stats_read();
-	smmu_trace_end(after.commands - self->before.commands,
+	smmu_trace_end("counters_match_the_smmu_trace",
+		       after.commands - self->before.commands,
 		       after.syncs - self->before.syncs);
 	ASSERT_EQ(3, n);
 }
