@@ -220,7 +220,7 @@ static void bench_ranges(bool ril)
 	struct iommu_hwpt_invalidate_generic inv;
 	unsigned int i;
 
-	printf("BENCH: one range, nested ioctl against the kernel's own stage-1 invalidation (RIL %s)\n",
+	printf("BENCH: one range: nested ioctl, kernel's stage-1 path (RIL %s)\n",
 	       ril ? "yes" : "no");
 	printf("| range | commands | minimal | syncs/call | nested us | kernel us | ratio |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
@@ -264,7 +264,7 @@ static void bench_batches(void)
 	for (e = 0; e < MAX_BATCH; e++)
 		inv[e] = range_entry(IOVA + e * 8192ULL, 1);
 	printf("\nBENCH: N one-page entries, in one ioctl against N ioctls\n");
-	printf("| N | commands/batch | syncs/batch | batch us | N ioctls us | syncs N ioctls | ratio |\n");
+	printf("| N | commands | syncs | batch us | N ioctls us | syncs N ioctls | ratio |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < ARRAY_SIZE(batches); i++) {
 		uint32_t n = batches[i];
