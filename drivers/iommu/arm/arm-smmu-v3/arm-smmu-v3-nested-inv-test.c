@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the commands smmuv3_inv_translate() writes are, bit for bit, what
- * the driver's own encoder (arm_smmu_cmdq_build_cmd()) builds from the
- * same fields read back with the driver's own masks. Two opcodes the
- * driver never issues itself are checked against their nearest kin:
- * TLBI_NH_VAA is TLBI_NH_VA without an ASID, TLBI_NH_ALL is
- * TLBI_S12_VMALL's layout.
+ * KUnit, a differential test: the commands smmuv3_inv_translate() writes
+ * are, bit for bit, what the driver's own encoder (arm_smmu_cmdq_build_cmd(),
+ * code that shares nothing with arm-smmu-v3-inv.c) builds from the same
+ * fields read back with the driver's masks. Two opcodes the driver never
+ * issues itself are checked against their nearest kin: TLBI_NH_VAA is
+ * TLBI_NH_VA without an ASID, TLBI_NH_ALL is TLBI_S12_VMALL's layout.
+ *
+ * The layout itself is checked elsewhere, against a field table written
+ * from the architecture: every bit in the host tests
+ * (tools/testing/smmuv3-nested/cmd_check.h) and the recorded queue of
+ * arm-smmu-v3-nested-hw-test.c.
  */
 #include <kunit/test.h>
 
