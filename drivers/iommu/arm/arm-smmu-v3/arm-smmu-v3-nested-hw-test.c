@@ -872,6 +872,79 @@ static void ranges_in_other_granules(struct kunit *test)
 	}
 }
 
+/* Does the log hold a CFGI_CD_ALL naming @sid? */
+static bool cfgi_names(struct fake_hw *hw, u32 sid)
+{
+	unsigned int i;
+
+	for (i = 0; i < hw->n; i++)
+		if (CMD_OP(&hw->log[i]) == OP_CFGI_CD_ALL &&
+		    CMD_SID(&hw->log[i]) == sid)
+			return true;
+	return false;
+}
+
+#define MANY_STREAMS	40
+#define MANY_FIRST_SID	10
+
+/*
+ * Invalidation keeps its working memory with the nested domain: after 0,
+ * then 1, then 1 + MANY_STREAMS StreamIDs are attached, each call must
+ * name every one of them and have room for them all.
+ */
+static void invalidation_grows_with_the_devices(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_FWB);
+	struct fake_dev *one = make_dev(test, hw, 0);
+	struct fake_dev *many = make_dev(test, hw, 0);
+	struct arm_smmu_domain *parent = make_parent(test, one);
+	struct iommu_hwpt_invalidate_generic inv = {
+		.cache = IOMMU_INV_CACHE_CONTEXT,
+		.granularity = IOMMU_INV_GRANU_DOMAIN,
+	};
+	static const unsigned int attached[] = { 0, 1, 1 + MANY_STREAMS };
+	struct arm_smmu_nested_domain *nested;
+	struct arm_smmu_stream *streams;
+	unsigned int round, i;
+
+	streams = kunit_kcalloc(test, MANY_STREAMS, sizeof(*streams),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, streams);
+	for (i = 0; i < MANY_STREAMS; i++) {
+		streams[i].id = MANY_FIRST_SID + i;
+		streams[i].master = &many->master;
+	}
+	many->master.streams = streams;
+	many->master.num_streams = MANY_STREAMS;
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, one, parent, &translate_ctx,
+					   &nested), 0);
+	for (round = 0; round < ARRAY_SIZE(attached); round++) {
+		struct iommu_user_data_array array =
+			to_user_array(test, &inv, 1);
+
+		if (round == 1)
+			KUNIT_ASSERT_EQ(test, attach(test, one, nested), 0);
+		if (round == 2)
+			KUNIT_ASSERT_EQ(test, attach(test, many, nested), 0);
+		log_reset(hw);
+		KUNIT_EXPECT_EQ(test,
+				arm_smmu_nested_cache_invalidate(&nested->domain,
+								 &array), 0);
+		KUNIT_EXPECT_EQ(test, array.entry_num, 1);
+		KUNIT_EXPECT_EQ_MSG(test, count_op(hw, OP_CFGI_CD_ALL),
+				    attached[round], "round %u", round);
+		KUNIT_EXPECT_GE_MSG(test, arm_smmu_nested_inv_room(nested),
+				    attached[round], "round %u", round);
+		if (round >= 1)
+			KUNIT_EXPECT_TRUE(test, cfgi_names(hw, TEST_SID));
+		for (i = 0; round == 2 && i < MANY_STREAMS; i++)
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      cfgi_names(hw, MANY_FIRST_SID + i),
+					      "SID %u", MANY_FIRST_SID + i);
+	}
+}
+
 static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(s2_unmap_invalidates_whole_atc),
 	KUNIT_CASE(nest_parent_needs_coherency),
@@ -883,6 +956,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(listed_before_ste_is_live),
 	KUNIT_CASE(wrong_type_is_einval),
 	KUNIT_CASE(ranges_in_other_granules),
+	KUNIT_CASE(invalidation_grows_with_the_devices),
 	{},
 };
 

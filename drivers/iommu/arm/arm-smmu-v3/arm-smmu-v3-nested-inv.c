@@ -129,6 +129,15 @@ void arm_smmu_nested_inv_free(struct arm_smmu_nested_domain *nested)
 	nested->inv_mem = NULL;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For tests: how many StreamIDs the kept working memory has room for */
+unsigned int arm_smmu_nested_inv_room(struct arm_smmu_nested_domain *nested)
+{
+	return nested->inv_mem ? nested->inv_mem->max_sids : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_inv_room);
+#endif
+
 static struct arm_smmu_nested_inv_mem *
 nested_inv_mem(struct arm_smmu_nested_domain *nested, unsigned int nsids)
 {

@@ -56,6 +56,7 @@ struct arm_smmu_nested_master {
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The boot-time nesting_noncoherent opt-in, which tests may flip */
 extern bool arm_smmu_nesting_noncoherent;
+unsigned int arm_smmu_nested_inv_room(struct arm_smmu_nested_domain *nested);
 #endif
 void arm_smmu_nested_probe(struct arm_smmu_device *smmu);
 void arm_smmu_nested_remove(struct arm_smmu_device *smmu);
