@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: the review bar for what this project writes.
 #  - checkpatch --strict on every patch and on our kernel C files;
-#    on our userspace C files (selftests, guest programs) too, less the
+#    on our userspace C files (selftests, guest programs, the VMM
+#    library) too, less the
 #    rules that cannot apply there (listed below);
 #  - kernel-doc -Wall on our kernel files, and no new kernel-doc warning
 #    in the uAPI header compared with the base;
@@ -27,9 +28,9 @@ for p in $(series_patches); do
 		grep -v '^total:' >>"$findings" || true
 done
 for f in $(cd "$TOP" && git ls-files --cached --others --exclude-standard \
-		drivers include tools testbed/guest | grep -E '\.[ch]$'); do
+		drivers include tools testbed/guest vmm | grep -E '\.[ch]$'); do
 	case $f in
-	tools/* | testbed/*) ignore=(--ignore "$USERSPACE_IGNORE") ;;
+	tools/* | testbed/* | vmm/*) ignore=(--ignore "$USERSPACE_IGNORE") ;;
 	*) ignore=() ;;
 	esac
 	./scripts/checkpatch.pl --strict --root . --terse -q "${ignore[@]}" \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build and run, on this machine, the host tests and the fuzzer of the
-# driver-independent nesting code (tools/testing/smmuv3-nested), framed as
-# sections for report.py. FUZZ_SECONDS bounds the fuzz run.
+# driver-independent nesting code (tools/testing/smmuv3-nested) and of the
+# VMM library (vmm/), framed as sections for report.py. FUZZ_SECONDS bounds
+# each fuzz run.
 . "$(dirname "$0")/lib.sh"
 
 dir=$TREE/tools/testing/smmuv3-nested
@@ -17,15 +18,31 @@ rc=0
 hmake test || rc=$?
 echo "TESTBED: END host_test rc=$rc"
 
-echo "TESTBED: BEGIN fuzz_inv"
+# fuzz SECTION COMMAND...: COMMAND runs libFuzzer for FUZZ_SECONDS
+fuzz() {
+	local section=$1 runs rc=0
+	shift
+	echo "TESTBED: BEGIN $section"
+	"$@" FUZZ_SECONDS="$seconds" >"$out/$section.log" 2>&1 || rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		"$out/$section.log")
+	echo "1..1"
+	if [ "$rc" = 0 ] && [ -n "$runs" ]; then
+		echo "ok 1 $section: $runs inputs in $seconds s, no finding"
+	else
+		echo "not ok 1 $section: exit $rc, see $out/$section.log"
+	fi
+	echo "TESTBED: END $section rc=$rc"
+}
 seconds=${FUZZ_SECONDS:-20}
+fuzz fuzz_inv hmake fuzz
+
+# The VMM library (vmm/), against the same kernel files
+vmake() {
+	make -s -C "$TOP/vmm" KHDR="$KBUILD/usr/include" OUT="$out/vmm" "$@"
+}
+echo "TESTBED: BEGIN vmm_test"
 rc=0
-hmake fuzz FUZZ_SECONDS="$seconds" >"$out/fuzz.log" 2>&1 || rc=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log")
-echo "1..1"
-if [ "$rc" = 0 ] && [ -n "$runs" ]; then
-	echo "ok 1 fuzz_inv: $runs inputs in $seconds s, no finding"
-else
-	echo "not ok 1 fuzz_inv: exit $rc, see $out/fuzz.log"
-fi
-echo "TESTBED: END fuzz_inv rc=$rc"
+vmake test || rc=$?
+echo "TESTBED: END vmm_test rc=$rc"
+fuzz fuzz_vmm vmake fuzz

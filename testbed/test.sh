@@ -16,8 +16,8 @@ start=$(date +%s)
 [ -n "${NO_BUILD:-}" ] || "$TOP/testbed/build.sh"
 built=$(date +%s)
 
-# The driver-independent translation core, on this machine: host tests,
-# then a bounded fuzz run (make fuzz runs longer).
+# The driver-independent translation core and the VMM library, on this
+# machine: host tests, then bounded fuzz runs (make fuzz runs longer).
 host=$GUEST/host.log
 log "host tests and ${FUZZ_SECONDS:-20} s of fuzzing (log: $host)"
 "$TOP/testbed/host-tests.sh" >"$host" 2>&1 || true
@@ -70,6 +70,7 @@ fi
 
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
 	--host "$host" --expect host_test --expect fuzz_inv \
+	--expect vmm_test --expect fuzz_vmm \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
 	--kunit-suite arm-smmu-v3-nested-inv --kunit-suite arm-smmu-v3-nested-hw \
 	--known-failures "$TOP/testbed/known-failures" --boot-rc "$rc"

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the VMM library (TAP). Guest STEs and commands are built
+ * with guest_encode.h's own field table; expected answers are written out
+ * case by case; then every STE of a grid and a seeded stream of random
+ * commands are held against the kernel's own code (vmm_check.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm_check.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static unsigned int tests, failures;
+
+static void result(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %u - ", ok ? "ok" : "not ok", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	failures += !ok;
+}
+
+static const struct vsmmu_caps caps = {
+	.ssid_bits = 8, .asid_bits = 16, .ias = 44, .cd2l = true,
+	.ats = true, .stalls = true, .granules = 0x1000 | 0x10000,
+};
+
+/* A stage-1 STE as Linux's arm-smmu-v3 driver writes one */
+static struct vsmmu_ste linux_ste(void)
+{
+	struct vsmmu_ste s = { { 0 } };
+
+	put(s.w, STE_V, 1);
+	put(s.w, STE_CONFIG, 5);
+	put(s.w, STE_S1CTXPTR_51_6, 0x40001000ULL >> 6);
+	put(s.w, STE_S1CIR, 1);
+	put(s.w, STE_S1COR, 1);
+	put(s.w, STE_S1CSH, 3);
+	put(s.w, STE_S1STALLD, 1);
+	return s;
+}
+
+struct ste_case {
+	const char *what;
+	struct bitfield f[3];
+	uint64_t v[3];
+	unsigned int nf;
+	int ret;
+	struct iommu_hwpt_arm_smmuv3_s1ctx want;	/* when ret == 0 */
+	bool no_cd2l, no_ats, no_stalls;
+};
+
+#define TRANSLATE_LINUX { .mode = IOMMU_SMMUV3_S1CTX_TRANSLATE, \
+	.s1ctxptr = 0x40001000, .s1cir = 1, .s1cor = 1, .s1csh = 3, \
+	.s1stalld = 1 }
+
+static const struct ste_case ste_cases[] = {
+	{ "Linux's stage-1 STE", {}, {}, 0, 0, TRANSLATE_LINUX },
+	{ "V = 0 is illegal", { STE_V }, { 0 }, 1, -EINVAL },
+	{ "Config abort", { STE_CONFIG }, { 0 }, 1, 0,
+	  { .mode = IOMMU_SMMUV3_S1CTX_ABORT } },
+	{ "Config bypass", { STE_CONFIG }, { 4 }, 1, 0,
+	  { .mode = IOMMU_SMMUV3_S1CTX_BYPASS } },
+	{ "Config bypass with ATS", { STE_CONFIG, STE_EATS }, { 4, 1 }, 2, 0,
+	  { .mode = IOMMU_SMMUV3_S1CTX_BYPASS, .eats = 1 } },
+	{ "Config 0b001 is reserved", { STE_CONFIG }, { 1 }, 1, -EINVAL },
+	{ "Config 0b011 is reserved", { STE_CONFIG }, { 3 }, 1, -EINVAL },
+	{ "Config S2 only: no stage 2 here", { STE_CONFIG }, { 6 }, 1,
+	  -EINVAL },
+	{ "Config S1 + S2: no stage 2 here", { STE_CONFIG }, { 7 }, 1,
+	  -EINVAL },
+	{ "one CD: S1Fmt and S1DSS ignored", { STE_S1FMT, STE_S1DSS },
+	  { 3, 3 }, 2, 0, TRANSLATE_LINUX },
+	{ "256 CDs, two-level 4K, default CD 0",
+	  { STE_S1CDMAX, STE_S1FMT, STE_S1DSS }, { 8, 1, 2 }, 3, 0,
+	  { .mode = IOMMU_SMMUV3_S1CTX_TRANSLATE, .s1ctxptr = 0x40001000,
+	    .s1cdmax = 8, .s1fmt = 1, .s1dss = 2, .s1cir = 1, .s1cor = 1,
+	    .s1csh = 3, .s1stalld = 1 } },
+	{ "two-level without CD2L", { STE_S1CDMAX, STE_S1FMT }, { 8, 1 }, 2,
+	  -EINVAL, {}, true },
+	{ "S1CDMax above SSIDSIZE", { STE_S1CDMAX }, { 9 }, 1, -EINVAL },
+	{ "S1Fmt 0b11 is reserved", { STE_S1CDMAX, STE_S1FMT }, { 2, 3 }, 2,
+	  -EINVAL },
+	{ "S1DSS 0b11 is reserved", { STE_S1CDMAX, STE_S1DSS }, { 2, 3 }, 2,
+	  -EINVAL },
+	{ "EATS 0b10 (split stage) needs stage 2", { STE_EATS }, { 2 }, 1,
+	  -EINVAL },
+	{ "EATS 0b11 is reserved", { STE_EATS }, { 3 }, 1, -EINVAL },
+	{ "EATS without ATS in the vSMMU is dropped", { STE_EATS }, { 1 }, 1,
+	  0, TRANSLATE_LINUX, false, true },
+	{ "CD table beyond the guest's IPA space",
+	  { STE_S1CTXPTR_51_6 }, { (1ULL << 44) >> 6 }, 1, -EINVAL },
+	{ "S1CSH 0b01 (reserved) fetches non-shareable", { STE_S1CSH }, { 1 },
+	  1, 0, { .mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
+		  .s1ctxptr = 0x40001000, .s1cir = 1, .s1cor = 1,
+		  .s1stalld = 1 } },
+	{ "S1STALLD is RES0 without stalls", {}, {}, 0, 0,
+	  { .mode = IOMMU_SMMUV3_S1CTX_TRANSLATE, .s1ctxptr = 0x40001000,
+	    .s1cir = 1, .s1cor = 1, .s1csh = 3 }, false, false, true },
+};
+
+static void test_ste_cases(void)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(ste_cases); i++) {
+		const struct ste_case *c = &ste_cases[i];
+		struct vsmmu_caps k = caps;
+		struct vsmmu_ste s = linux_ste();
+		struct iommu_hwpt_arm_smmuv3_s1ctx ctx, want = c->want;
+		int ret;
+
+		k.cd2l = !c->no_cd2l;
+		k.ats = !c->no_ats;
+		k.stalls = !c->no_stalls;
+		for (j = 0; j < c->nf; j++)
+			put(s.w, c->f[j], c->v[j]);
+		/* Words 2 to 7 hold stage-2 and other fields: never read */
+		for (j = 2; j < 8; j++)
+			s.w[j] = 0x5a5a5a5a5a5a5a5aULL * j;
+		ret = vsmmu_ste_decode(&s, &k, &ctx);
+		if (c->ret) {
+			memset(&want, 0, sizeof(want));
+			want.mode = IOMMU_SMMUV3_S1CTX_ABORT;
+		}
+		result(ret == c->ret && !memcmp(&ctx, &want, sizeof(ctx)),
+		       "STE: %s (ret %d, mode %u)", c->what, ret, ctx.mode);
+	}
+}
+
+/*
+ * Every combination of the STE's small fields (and of three CD table
+ * addresses, five S1CDMax values and eight vSMMUs), one index digit each
+ */
+static void test_ste_grid(void)
+{
+	static const unsigned int cdmaxes[] = { 0, 1, 8, 9, 31 };
+	static const uint64_t ptrs[] = { 0x1000, 0xfffffffffc0ULL, 1ULL << 44 };
+	static const struct {
+		struct bitfield f;
+		unsigned int values;
+	} digits[] = {
+		{ STE_V, 2 }, { STE_CONFIG, 8 }, { STE_S1FMT, 4 },
+		{ STE_S1DSS, 4 }, { STE_EATS, 4 }, { STE_S1CSH, 4 },
+		{ STE_S1CIR, 4 }, { STE_S1STALLD, 2 },
+	};
+	unsigned long long idx, n = 1, bad = 0;
+	unsigned int d;
+
+	for (d = 0; d < ARRAY_SIZE(digits); d++)
+		n *= digits[d].values;
+	n *= ARRAY_SIZE(cdmaxes) * ARRAY_SIZE(ptrs) * 8;
+	for (idx = 0; idx < n && bad < 5; idx++) {
+		unsigned long long rest = idx;
+		struct vsmmu_caps c = caps;
+		struct vsmmu_ste s = { { 0 } };
+		struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
+
+		for (d = 0; d < ARRAY_SIZE(digits); d++) {
+			put(s.w, digits[d].f, rest % digits[d].values);
+			rest /= digits[d].values;
+		}
+		put(s.w, STE_S1COR, 3 - get(s.w, STE_S1CIR));
+		put(s.w, STE_S1CDMAX, cdmaxes[rest % ARRAY_SIZE(cdmaxes)]);
+		rest /= ARRAY_SIZE(cdmaxes);
+		put(s.w, STE_S1CTXPTR_51_6, ptrs[rest % ARRAY_SIZE(ptrs)] >> 6);
+		rest /= ARRAY_SIZE(ptrs);
+		c.cd2l = rest & 1;
+		c.ats = rest & 2;
+		c.stalls = rest & 4;
+		vsmmu_ste_decode(&s, &c, &ctx);
+		bad += !ste_answer_sound(&ctx, &c);
+	}
+	result(!bad, "STE grid: %llu STEs, each answer one the kernel accepts",
+	       idx);
+}
+
+struct cmd_case {
+	const char *what;
+	unsigned int op;
+	struct bitfield f[5];
+	uint64_t v[5];
+	unsigned int nf;
+	struct vsmmu_cmd want;
+};
+
+#define INV(sc, sid, ...) { .action = VSMMU_INVALIDATE, \
+	.scope = sc, .first = sid, .entry = { __VA_ARGS__ } }
+#define C_IOTLB		.cache = IOMMU_INV_CACHE_IOTLB
+#define C_CTX		.cache = IOMMU_INV_CACHE_CONTEXT
+#define C_ATC		.cache = IOMMU_INV_CACHE_DEV_IOTLB
+#define G(x)		.granularity = IOMMU_INV_GRANU_##x
+#define ARCHID(a)	.flags = IOMMU_INV_FLAG_ARCHID, .archid = (a)
+
+static const struct cmd_case cmd_cases[] = {
+	{ "CMD_SYNC", GUEST_CMD_SYNC, {}, {}, 0, { .action = VSMMU_SYNC } },
+	{ "PREFETCH_CONFIG", GUEST_PREFETCH_CONFIG, { CMD_SID }, { 3 }, 1,
+	  { .action = VSMMU_NOTHING } },
+	{ "PREFETCH_ADDR", GUEST_PREFETCH_ADDR, {}, {}, 0,
+	  { .action = VSMMU_NOTHING } },
+	{ "CFGI_STE", GUEST_CFGI_STE, { CMD_SID, CMD_LEAF }, { 7, 1 }, 2,
+	  { .action = VSMMU_RELOAD_STE, .first = 7, .last = 7 } },
+	{ "CFGI_STE_RANGE of 8", GUEST_CFGI_STE_RANGE, { CMD_SID, CMD_RANGE },
+	  { 0x13, 2 }, 2,
+	  { .action = VSMMU_RELOAD_STE, .first = 0x10, .last = 0x17 } },
+	{ "CFGI_ALL", GUEST_CFGI_STE_RANGE, { CMD_RANGE }, { 31 }, 1,
+	  { .action = VSMMU_RELOAD_STE, .first = 0, .last = UINT32_MAX } },
+	{ "CFGI_CD with Leaf", GUEST_CFGI_CD,
+	  { CMD_SID, CMD_SSID, CMD_LEAF }, { 3, 5, 1 }, 3,
+	  INV(VSMMU_ONE_DEVICE, 3, C_CTX, G(PASID),
+	      .flags = IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_LEAF,
+	      .pasid = 5) },
+	{ "CFGI_CD beyond SSIDSIZE", GUEST_CFGI_CD, { CMD_SSID }, { 256 }, 1,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "CFGI_CD_ALL", GUEST_CFGI_CD_ALL, { CMD_SID }, { 3 }, 1,
+	  INV(VSMMU_ONE_DEVICE, 3, C_CTX, G(DOMAIN)) },
+	{ "TLBI_NH_ALL (guest VMID ignored)", GUEST_TLBI_NH_ALL,
+	  { CMD_VMID }, { 9 }, 1, INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(DOMAIN)) },
+	{ "TLBI_NSNH_ALL", GUEST_TLBI_NSNH_ALL, {}, {}, 0,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(DOMAIN)) },
+	{ "TLBI_NH_ASID", GUEST_TLBI_NH_ASID, { CMD_ASID }, { 0x1234 }, 1,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR_SPACE), ARCHID(0x1234)) },
+	{ "TLBI_NH_VA, TG 0: the entry holding the address",
+	  GUEST_TLBI_NH_VA, { CMD_ASID, CMD_ADDR_63_12, CMD_TTL },
+	  { 7, 0x12345, 3 }, 3,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(7),
+	      .addr = 0x12345000, .granule_size = 0x1000, .nb_granules = 1) },
+	{ "TLBI_NH_VA, 4K pages, NUM 3 SCALE 2: 16 pages", GUEST_TLBI_NH_VA,
+	  { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_NUM, CMD_SCALE },
+	  { 7, 0x100, 1, 3, 2 }, 5,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(7),
+	      .addr = 0x100000, .granule_size = 0x1000, .nb_granules = 16) },
+	{ "TLBI_NH_VA, 64K leaf", GUEST_TLBI_NH_VA,
+	  { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_LEAF }, { 1, 0x10, 3, 1 },
+	  4, INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR),
+		 .flags = IOMMU_INV_FLAG_ARCHID | IOMMU_INV_FLAG_LEAF,
+		 .archid = 1, .addr = 0x10000, .granule_size = 0x10000,
+		 .nb_granules = 1) },
+	{ "TLBI_NH_VA, 64K range from inside a page: one page more",
+	  GUEST_TLBI_NH_VA, { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_NUM },
+	  { 1, 0x11, 3, 1 }, 4,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(1),
+	      .addr = 0x10000, .granule_size = 0x10000, .nb_granules = 3) },
+	{ "TLBI_NH_VA, 16K: a granule the vSMMU lacks drops the ASID",
+	  GUEST_TLBI_NH_VA, { CMD_ASID, CMD_ADDR_63_12, CMD_TG }, { 1, 4, 2 },
+	  3, INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR_SPACE), ARCHID(1)) },
+	{ "TLBI_NH_VA at the top of the address space stops at 2^64",
+	  GUEST_TLBI_NH_VA, { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_NUM },
+	  { 1, 0xfffffffffffffULL, 1, 3 }, 4,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(1),
+	      .addr = 0xfffffffffffff000ULL, .granule_size = 0x1000,
+	      .nb_granules = 1) },
+	{ "TLBI_NH_VAA: every ASID", GUEST_TLBI_NH_VAA,
+	  { CMD_ASID, CMD_ADDR_63_12, CMD_TG }, { 9, 0x200, 1 }, 3,
+	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), .addr = 0x200000,
+	      .granule_size = 0x1000, .nb_granules = 1) },
+	{ "ATC_INV of one page", GUEST_ATC_INV, { CMD_SID, CMD_ADDR_63_12 },
+	  { 4, 5 }, 2,
+	  INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(ADDR), .addr = 0x5000,
+	      .granule_size = 0x1000, .nb_granules = 1) },
+	{ "ATC_INV of 8 pages, aligned", GUEST_ATC_INV,
+	  { CMD_SID, CMD_ADDR_63_12, CMD_ATC_SIZE }, { 4, 5, 3 }, 3,
+	  INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(ADDR), .addr = 0,
+	      .granule_size = 0x1000, .nb_granules = 8) },
+	{ "ATC_INV in a PASID", GUEST_ATC_INV,
+	  { CMD_SID, CMD_SSV, CMD_SSID, CMD_ATC_SIZE }, { 4, 1, 2, 52 }, 4,
+	  INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(PASID),
+	      .flags = IOMMU_INV_FLAG_PASID, .pasid = 2) },
+	{ "ATC_INV Global: every PASID", GUEST_ATC_INV,
+	  { CMD_SID, CMD_SSV, CMD_SSID, CMD_GLOBAL, CMD_ATC_SIZE },
+	  { 4, 1, 2, 1, 63 }, 5, INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(DOMAIN)) },
+	{ "TLBI_EL2_ALL: no hypervisor in the vSMMU", GUEST_TLBI_EL2_ALL, {},
+	  {}, 0, { .action = VSMMU_ILLEGAL } },
+	{ "TLBI_S12_VMALL: no stage 2", GUEST_TLBI_S12_VMALL, {}, {}, 0,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "TLBI_S2_IPA: no stage 2", GUEST_TLBI_S2_IPA, {}, {}, 0,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "PRI_RESP: no PRI", GUEST_PRI_RESP, {}, {}, 0,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "RESUME: no stalls offered", GUEST_RESUME, {}, {}, 0,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "an undefined opcode", 0x7f, {}, {}, 0,
+	  { .action = VSMMU_ILLEGAL } },
+};
+
+static void test_cmd_cases(void)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cmd_cases); i++) {
+		const struct cmd_case *c = &cmd_cases[i];
+		uint64_t cmd[2] = { 0, 0 };
+		struct vsmmu_cmd got;
+
+		put(cmd, CMD_OPCODE, c->op);
+		for (j = 0; j < c->nf; j++)
+			put(cmd, c->f[j], c->v[j]);
+		vsmmu_cmd_decode(cmd, &caps, &got);
+		result(!memcmp(&got, &c->want, sizeof(got)) &&
+		       cmd_answer_sound(cmd, &caps, true, &got),
+		       "command: %s (action %u)", c->what, got.action);
+	}
+}
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Random commands of every opcode the library passes on, both RIL ways */
+static void test_cmd_random(uint64_t seed, unsigned int n)
+{
+	static const unsigned int ops[] = {
+		GUEST_CFGI_CD, GUEST_CFGI_CD_ALL, GUEST_TLBI_NH_ALL,
+		GUEST_TLBI_NH_ASID, GUEST_TLBI_NH_VA, GUEST_TLBI_NH_VAA,
+		GUEST_TLBI_NSNH_ALL, GUEST_ATC_INV,
+	};
+	unsigned int i, bad = 0, passed_on = 0;
+
+	rng_state = seed;
+	for (i = 0; i < n && bad < 5; i++) {
+		uint64_t cmd[2] = { rng(), rng() };
+		struct vsmmu_caps c = caps;
+		struct vsmmu_cmd act;
+
+		put(cmd, CMD_OPCODE, ops[rng() % 8]);
+		/* Mostly small ranges, sometimes huge ones */
+		if (rng() % 4)
+			put(cmd, CMD_SCALE, rng() % 6);
+		c.asid_bits = rng() % 2 ? 16 : 8;
+		c.ssid_bits = rng() % 21;
+		vsmmu_cmd_decode(cmd, &c, &act);
+		passed_on += act.action == VSMMU_INVALIDATE;
+		if (!cmd_answer_sound(cmd, &c, rng() % 2, &act))
+			bad++;
+	}
+	result(!bad, "random commands (seed %#llx): %u, %u passed on, %s",
+	       (unsigned long long)seed, i, passed_on,
+	       "the kernel dropped what each asked");
+}
+
+static void test_devices(void)
+{
+	struct vsmmu_devices d = { 0 };
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < 40; i++)
+		ok &= !vsmmu_devices_add(&d, (i * 7) % 40, 100 + i, 0);
+	ok &= vsmmu_devices_add(&d, 7, 1, 0) == -EEXIST;
+	for (i = 0; i < 40; i++) {
+		struct vsmmu_device *dev = vsmmu_devices_find(&d, (i * 7) % 40);
+
+		ok &= dev && dev->dev_id == 100 + i;
+	}
+	vsmmu_devices_remove(&d, 14);
+	ok &= !vsmmu_devices_find(&d, 14) && vsmmu_devices_find(&d, 13) &&
+	      vsmmu_devices_find(&d, 15) && d.n == 39;
+	ok &= !vsmmu_devices_find(&d, 40);
+	vsmmu_devices_free(&d);
+	result(ok, "devices: add, find, refuse a taken StreamID, remove");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed5eedULL;
+
+	printf("TAP version 13\n1..%zu\n",
+	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 3);
+	test_ste_cases();
+	test_ste_grid();
+	test_cmd_cases();
+	test_cmd_random(seed, 200000);
+	test_devices();
+	return failures ? 1 : 0;
+}
