@@ -4,7 +4,8 @@
 
 export CACHE ?= /var/cache/smmuv3-nested
 
-.PHONY: test test-base run build check series bench fuzz selfcheck clean-cache
+.PHONY: test test-base run build check series bench fuzz selfcheck clean-cache \
+	vmm
 
 test:
 	@testbed/test.sh
@@ -41,3 +42,8 @@ fuzz:
 
 bench:
 	@testbed/show.sh bench bench
+
+# Three levels: QEMU 10 -> our kernel with KVM running QEMU 11's
+# accelerated vSMMU through the adapter -> an unmodified guest doing DMA
+vmm:
+	@testbed/vmm.sh

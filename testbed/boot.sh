@@ -17,7 +17,8 @@ need_root "booting QEMU (it runs in the trixie root through chroot)"
 # The test bed promises two edu devices (testbed.edu=2); QEMU_EDU=N gives
 # QEMU another number, to show that a missing device fails the run.
 # QEMU's SMMU has no S2FWB, so nest parents need the test-machine opt-in;
-# OPT_IN= (empty) boots without it.
+# OPT_IN= (empty) boots without it. L0_MACHINE adds machine options
+# (",virtualization=on" for make vmm), L0_MEM sets the memory size.
 opt_in=${OPT_IN-arm_smmu_v3.nesting_noncoherent=1}
 edu_devices=
 for _ in $(seq 1 "${QEMU_EDU:-2}"); do
@@ -30,8 +31,9 @@ cp "$KBUILD/arch/arm64/boot/Image" "$GUEST/initramfs.cpio" "$stage/"
 
 timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
 	chroot "$QEMU_ROOT" qemu-system-aarch64 \
-	-M virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on \
-	-smp 2 -m 2G -nographic -monitor none -serial stdio -nic none \
+	-M "virt,iommu=smmuv3,gic-version=3${L0_MACHINE:-}" \
+	-cpu max,pauth-impdef=on -smp 2 -m "${L0_MEM:-2G}" \
+	-nographic -monitor none -serial stdio -nic none \
 	$edu_devices \
 	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_consume_error \
 	-trace smmuv3_record_event \

@@ -6,8 +6,8 @@
 #
 # Short boots follow (skipped when TESTS picks a subset): a kernel with
 # CONFIG_ARM_SMMU_V3_NESTED=n, to prove the switch removes the interface;
-# the main kernel without the nesting_noncoherent opt-in; and a kernel
-# with the driver as a module.
+# the main kernel without the nesting_noncoherent opt-in; a kernel with
+# the driver as a module; and three levels (make vmm, testbed/vmm.sh).
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
@@ -65,6 +65,24 @@ if [ -z "${TESTS:-}" ]; then
 	other_boot modular "edu_dma smmuv3_invalidate" \
 		KBUILD="$CACHE/kbuild-modular" \
 		VARIANT_CONFIG="$TOP/testbed/variants/modular.config"
+	# Three levels (make vmm): QEMU 11 on our kernel with KVM runs an
+	# unmodified guest whose own SMMU driver does DMA through a nested HWPT
+	vmm=$CACHE/guest-vmm
+	log "boot vmm: L0 -> L1 (KVM, QEMU 11) -> L2 (serial log: $vmm/vmm.log)"
+	(
+		"$TOP/testbed/vmm-root.sh"
+		KBUILD=$CACHE/kbuild-vmm \
+			VARIANT_CONFIG=$TOP/testbed/variants/vmm-host.config \
+			"$TOP/testbed/build-kernel.sh"
+		"$TOP/testbed/build-vmm-guest.sh"
+		KBUILD=$CACHE/kbuild-vmm GUEST=$vmm \
+			L0_MACHINE=,virtualization=on L0_MEM=3G \
+			"$TOP/testbed/boot.sh" vmm "$vmm/vmm.log"
+	) || rc=$?
+	sed "s/TESTBED: \(BEGIN\|END\) /TESTBED: \1 vmm:/" "$vmm/vmm.log" \
+		>"$vmm/vmm.prefixed.log"
+	logs+=("$vmm/vmm.prefixed.log")
+	expect+=(--expect vmm:vmm_host --expect vmm:kunit)
 	log "other boots done in $(($(date +%s) - done_at)) s"
 fi
 
@@ -73,4 +91,5 @@ python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
 	--expect vmm_test --expect fuzz_vmm \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
 	--kunit-suite arm-smmu-v3-nested-inv --kunit-suite arm-smmu-v3-nested-hw \
+	--kunit-suite arm-smmu-v3-edu-dma \
 	--known-failures "$TOP/testbed/known-failures" --boot-rc "$rc"

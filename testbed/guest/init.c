@@ -7,7 +7,10 @@
  *   test  - print the KUnit results kept in debugfs, run every program in
  *           /tests with a time limit;
  *   run   - run /bin/demo;
- *   bench - run /bin/bench.
+ *   bench - run /bin/bench;
+ *   vmm   - run /bin/vmm-host, the L1 host of the three-level test bed,
+ *           which frames its own sections and L2's;
+ *   kunit - only print the KUnit results (the three-level test bed's L2).
  * Each section of output is framed by "TESTBED: BEGIN name" and
  * "TESTBED: END name rc=N" lines that testbed/report.py parses. After each
  * section come the kernel messages too quiet for the console, as "kmsg: "
@@ -258,12 +261,16 @@ static void on_alarm(int sig)
 		kill(-child, SIGKILL);
 }
 
-/* Run one program in its own process group, killed after TEST_TIMEOUT_S. */
+/*
+ * Run one program in its own process group, killed after TEST_TIMEOUT_S,
+ * framed as section @name (NULL: the program frames its own).
+ */
 static void run_program(const char *name, const char *path)
 {
 	int status = 0;
 
-	say("TESTBED: BEGIN %s\n", name);
+	if (name)
+		say("TESTBED: BEGIN %s\n", name);
 	child = fork();
 	if (child == 0) {
 		setpgid(0, 0);
@@ -277,7 +284,9 @@ static void run_program(const char *name, const char *path)
 		;
 	alarm(0);
 	child = 0;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+	if (!name)
+		say("init: %s ended with status %#x\n", path, status);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		say("TESTBED: END %s timeout\n", name);
 	else if (WIFSIGNALED(status))
 		say("TESTBED: END %s signal=%d\n", name, WTERMSIG(status));
@@ -366,6 +375,10 @@ int main(void)
 		run_program("demo", "/bin/demo");
 	else if (!strcmp(mode, "bench"))
 		run_program("bench", "/bin/bench");
+	else if (!strcmp(mode, "vmm"))
+		run_program(NULL, "/bin/vmm-host");
+	else if (!strcmp(mode, "kunit"))
+		print_kunit_results();
 	else
 		run_tests();
 

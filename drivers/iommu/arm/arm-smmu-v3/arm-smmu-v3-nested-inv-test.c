@@ -83,7 +83,7 @@ static void to_ent(const struct smmuv3_cmd *c, struct arm_smmu_cmdq_ent *ent)
 }
 
 static void expect_only_defined_fields(struct kunit *test,
-				   const struct smmuv3_cmd *cmd)
+				       const struct smmuv3_cmd *cmd)
 {
 	struct arm_smmu_cmdq_ent ent;
 	u64 raw[CMDQ_ENT_DWORDS];

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The three-level test bed's guests (make vmm):
+#  - L2, an unmodified guest: the L1 kernel again (with UEFI and ACPI),
+#    whose KUnit suite arm-smmu-v3-edu-dma does DMA through its own
+#    (virtual) SMMU, and the ordinary initramfs, in $CACHE/guest-l2;
+#  - L1, the host: the KVM kernel (kbuild-vmm) and an initramfs holding
+#    /init, Debian unstable's qemu-system-aarch64 with every library it
+#    loads (from $CACHE/vmm-root), the adapter library (vmm/adapter) and
+#    L2's Image and initramfs, in $CACHE/guest-vmm.
+. "$(dirname "$0")/lib.sh"
+
+ROOT=$CACHE/vmm-root
+L2=$CACHE/guest-l2
+L1=$CACHE/guest-vmm
+
+export KBUILD=$CACHE/kbuild-vmm
+
+# L2: the ordinary guest build, edu_dma only
+GUEST=$L2 TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+mkdir -p "$L1/bin"
+
+# The adapter, built against this kernel's uAPI for the root's glibc
+"${CROSS}gcc" -shared -fPIC -O2 -Wall -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -I"$TOP/vmm/include" \
+	-I"$KBUILD/usr/include" -o "$L1/bin/libvsmmu-adapter.so" \
+	"$TOP/vmm/adapter/vsmmu_preload.c" "$TOP"/vmm/lib/*.c ||
+	die "building the adapter failed"
+
+# L1's program: runs QEMU, then reports (see testbed/guest/vmm_host.c)
+SELFTESTS=$TREE/tools/testing/selftests
+"${CROSS}gcc" -static -O2 -Wall -Werror -D_GNU_SOURCE \
+	-I"$KBUILD/usr/include" -I"$SELFTESTS" -I"$SELFTESTS/iommu" \
+	-o "$L1/bin/vmm-host" "$TOP/testbed/guest/vmm_host.c" ||
+	die "building vmm-host failed"
+
+# qemu-system-aarch64 and the closure of its libraries in the root
+libs() {
+	python3 - "$ROOT" <<'PY'
+import os, subprocess, sys
+root = sys.argv[1]
+dirs = ['usr/lib/aarch64-linux-gnu', 'usr/lib', 'lib/aarch64-linux-gnu']
+todo, seen = ['usr/bin/qemu-system-aarch64'], set()
+while todo:
+    f = todo.pop()
+    if f in seen:
+        continue
+    seen.add(f)
+    out = subprocess.run(['readelf', '-d', os.path.join(root, f)],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if '(NEEDED)' in line:
+            name = line.split('[')[1].split(']')[0]
+            for d in dirs:
+                if os.path.exists(os.path.join(root, d, name)):
+                    todo.append(os.path.join(d, name))
+                    break
+            else:
+                sys.exit('missing library ' + name)
+for f in sorted(seen):
+    print(f)
+PY
+}
+
+list=$L1/initramfs.list
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	for d in proc sys tmp bin usr usr/bin usr/lib usr/lib/aarch64-linux-gnu \
+		l2; do
+		echo "dir /$d 0755 0 0"
+	done
+	echo "slink /lib /usr/lib 0777 0 0"
+	echo "file /init $L2/bin/init 0755 0 0"
+	echo "file /bin/vmm-host $L1/bin/vmm-host 0755 0 0"
+	for f in $(libs); do
+		# Copy what a symlink names, under the name the loader asks for
+		echo "file /$f $(readlink -f "$ROOT/$f") 0755 0 0"
+	done
+	echo "file /usr/lib/ld-linux-aarch64.so.1 $(readlink -f \
+		"$ROOT/usr/lib/ld-linux-aarch64.so.1") 0755 0 0"
+	echo "file /usr/lib/libvsmmu-adapter.so $L1/bin/libvsmmu-adapter.so 0755 0 0"
+	echo "dir /usr/share 0755 0 0"
+	echo "dir /usr/share/qemu-efi-aarch64 0755 0 0"
+	echo "file /usr/share/qemu-efi-aarch64/QEMU_EFI.fd $ROOT/usr/share/qemu-efi-aarch64/QEMU_EFI.fd 0644 0 0"
+	echo "file /l2/Image $KBUILD/arch/arm64/boot/Image 0644 0 0"
+	echo "file /l2/initramfs.cpio $L2/initramfs.cpio 0644 0 0"
+} >"$list"
+"$KBUILD/usr/gen_init_cpio" "$list" >"$L1/initramfs.cpio"
+log "L1 initramfs: $(du -h "$L1/initramfs.cpio" | cut -f1)"

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The L1 host of the three-level test bed (testbed.mode=vmm): run Debian's
+ * unmodified qemu-system-aarch64 11 with KVM, an accelerated virtual
+ * SMMUv3 and the first edu device passed through, the adapter library
+ * preloaded, L2 booted by UEFI (QEMU describes that SMMU in ACPI only); L2 (an unmodified guest kernel) runs edu_dma through its own
+ * SMMU driver and prints its own sections. Then say, as section
+ * "vmm_host", what reached this kernel: nested HWPTs the adapter made of
+ * guest STEs and generic invalidations made of guest commands.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "smmuv3_inv_stats.h"
+#include "vfio_edu.h"
+
+#define QEMU		"/usr/bin/qemu-system-aarch64"
+#define ADAPTER		"/usr/lib/libvsmmu-adapter.so"
+#define QEMU_ERR	"/tmp/qemu.err"
+#define UEFI		"/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+
+static unsigned int tests, failed;
+
+static void check(bool ok, const char *what, unsigned long n)
+{
+	printf("%s %u - %s: %lu\n", ok ? "ok" : "not ok", ++tests, what, n);
+	failed += !ok;
+}
+
+/* Run QEMU; its stderr (the adapter's counters among it) to QEMU_ERR */
+static int run_qemu(const char *bdf)
+{
+	char host[64];
+	char *argv[] = {
+		QEMU, "-accel", "kvm", "-M", "virt,gic-version=3", "-cpu", "host",
+		"-smp", "1", "-m", "512M", "-nographic", "-monitor", "none",
+		"-serial", "stdio", "-nic", "none",
+		"-object", "iommufd,id=ifd0",
+		"-device", "arm-smmuv3,primary-bus=pcie.0,id=vsmmu0,accel=on",
+		"-device", host,
+		"-bios", UEFI, "-kernel", "/l2/Image",
+		"-initrd", "/l2/initramfs.cpio",
+		"-append", "console=ttyAMA0 panic=-1 testbed.mode=kunit",
+		NULL,
+	};
+	int status = 0, fd;
+	pid_t pid;
+
+	snprintf(host, sizeof(host), "vfio-pci,host=%s,iommufd=ifd0", bdf);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(QEMU_ERR, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		setenv("LD_PRELOAD", ADAPTER, 1);
+		execv(QEMU, argv);
+		perror("exec " QEMU);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(void)
+{
+	char bdfs[EDU_MAX_DEVICES][16], line[512];
+	unsigned long nested = 0, entries = 0;
+	uint64_t ioctls0 = smmuv3_inv_stat("ioctls");
+	uint64_t entries0 = smmuv3_inv_stat("entries");
+	FILE *err;
+	int rc;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1) {
+		printf("TESTBED: BEGIN vmm_host\n1..1\nnot ok 1 - no edu device in L1\nTESTBED: END vmm_host rc=1\n");
+		return 1;
+	}
+	rc = run_qemu(bdfs[0]);
+
+	printf("TESTBED: BEGIN vmm_host\n");
+	err = fopen(QEMU_ERR, "r");
+	while (err && fgets(line, sizeof(line), err)) {
+		printf("# qemu: %s", line);
+		sscanf(line, "vsmmu-adapter: nested HWPTs %lu, STEs refused %*u, generic entries %lu",
+		       &nested, &entries);
+	}
+	if (err)
+		fclose(err);
+	printf("1..4\n");
+	check(rc == 0, "QEMU 11 ran L2 and exited with status", rc);
+	check(nested > 0, "nested HWPTs the adapter made of guest STEs",
+	      nested);
+	check(entries > 0, "generic entries the adapter made of guest commands",
+	      entries);
+	check(smmuv3_inv_stat("entries") - entries0 >= entries &&
+	      smmuv3_inv_stat("ioctls") > ioctls0,
+	      "entries this kernel carried out (debugfs)",
+	      smmuv3_inv_stat("entries") - entries0);
+	printf("TESTBED: END vmm_host rc=%d\n", failed ? 1 : 0);
+	return failed ? 1 : 0;
+}
