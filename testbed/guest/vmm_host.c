@@ -3,10 +3,13 @@
  * The L1 host of the three-level test bed (testbed.mode=vmm): run Debian's
  * unmodified qemu-system-aarch64 11 with KVM, an accelerated virtual
  * SMMUv3 and the first edu device passed through, the adapter library
- * preloaded, L2 booted by UEFI (QEMU describes that SMMU in ACPI only); L2 (an unmodified guest kernel) runs edu_dma through its own
- * SMMU driver and prints its own sections. Then say, as section
- * "vmm_host", what reached this kernel: nested HWPTs the adapter made of
- * guest STEs and generic invalidations made of guest commands.
+ * preloaded, L2 booted by UEFI (QEMU describes that SMMU in ACPI only).
+ * L2, an unmodified guest kernel, runs its KUnit suites at boot, among them
+ * arm-smmu-v3-edu-dma: the DMA API with the edu device through L2's own
+ * SMMU driver, so through a nested HWPT here; its /init prints them. Then
+ * say, as section "vmm_host", what reached this kernel: nested HWPTs the
+ * adapter made of guest STEs and generic invalidations made of guest
+ * commands.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -18,6 +21,9 @@
 #define ADAPTER		"/usr/lib/libvsmmu-adapter.so"
 #define QEMU_ERR	"/tmp/qemu.err"
 #define UEFI		"/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+/* The start of the adapter's line at exit */
+#define ADAPTER_COUNTERS \
+	"vsmmu-adapter: nested HWPTs %lu, STEs refused %*u, generic entries %lu"
 
 static unsigned int tests, failed;
 
@@ -30,8 +36,8 @@ static void check(bool ok, const char *what, unsigned long n)
 /* Run QEMU; its stderr (the adapter's counters among it) to QEMU_ERR */
 static int run_qemu(const char *bdf)
 {
-	char host[64];
-	char *argv[] = {
+	static char host[64];
+	static char *const argv[] = {
 		QEMU, "-accel", "kvm", "-M", "virt,gic-version=3", "-cpu", "host",
 		"-smp", "1", "-m", "512M", "-nographic", "-monitor", "none",
 		"-serial", "stdio", "-nic", "none",
@@ -73,7 +79,9 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1) {
-		printf("TESTBED: BEGIN vmm_host\n1..1\nnot ok 1 - no edu device in L1\nTESTBED: END vmm_host rc=1\n");
+		printf("TESTBED: BEGIN vmm_host\n1..1\n");
+		printf("not ok 1 - no edu device in L1\n");
+		printf("TESTBED: END vmm_host rc=1\n");
 		return 1;
 	}
 	rc = run_qemu(bdfs[0]);
@@ -82,8 +90,8 @@ int main(void)
 	err = fopen(QEMU_ERR, "r");
 	while (err && fgets(line, sizeof(line), err)) {
 		printf("# qemu: %s", line);
-		sscanf(line, "vsmmu-adapter: nested HWPTs %lu, STEs refused %*u, generic entries %lu",
-		       &nested, &entries);
+		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) != 2)
+			continue;
 	}
 	if (err)
 		fclose(err);

@@ -62,6 +62,8 @@ struct ml_veventq_alloc {
 	__u32 out_veventq_id, out_veventq_fd, __reserved;
 };
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* IDs of this adapter's objects: far above the kernel's small ones */
 #define FAKE_ID_BASE	0x40000000u
 #define MAX_OBJS	64
@@ -480,9 +482,10 @@ __attribute__((destructor)) static void report(void)
 	};
 	unsigned int i;
 
-	fprintf(stderr, "vsmmu-adapter: nested HWPTs %lu, STEs refused %lu, generic entries %lu, guest commands:",
-		st.nested_allocs, st.refused, st.entries);
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+	fprintf(stderr, "vsmmu-adapter: nested HWPTs %lu, STEs refused %lu, ",
+		st.nested_allocs, st.refused);
+	fprintf(stderr, "generic entries %lu, guest commands:", st.entries);
+	for (i = 0; i < ARRAY_SIZE(classes); i++)
 		fprintf(stderr, " %s %lu", classes[i].name,
 			st.guest_cmds[classes[i].op]);
 	fprintf(stderr, "\n");

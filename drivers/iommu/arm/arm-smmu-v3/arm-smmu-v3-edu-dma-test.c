@@ -93,7 +93,7 @@ static struct edu *edu_get(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pci_enable_device(edu->pdev), 0);
 	pci_set_master(edu->pdev);
 	edu->bar0 = pci_iomap(edu->pdev, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, edu->bar0);
+	KUNIT_ASSERT_TRUE(test, edu->bar0);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&edu->pdev->dev,
 							DMA_BIT_MASK(64)), 0);
 	return edu;
