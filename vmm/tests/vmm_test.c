@@ -10,24 +10,7 @@
 #include <string.h>
 
 #include "vmm_check.h"
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-static unsigned int tests, failures;
-
-static void result(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %u - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures += !ok;
-}
+#include "tap.h"
 
 static const struct vsmmu_caps caps = {
 	.ssid_bits = 8, .asid_bits = 16, .ias = 44, .cd2l = true,

@@ -22,27 +22,11 @@
 #include "arm-smmu-v3-uapi.h"
 #include "cmd_check.h"
 #include "ril_oracle.h"
+#include "tap.h"
 
 #define SZ_4K	0x1000ULL
 #define SZ_16K	0x4000ULL
 #define SZ_64K	0x10000ULL
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-static unsigned int tests, failures;
-
-static void result(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %u - ", ok ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures += !ok;
-}
 
 static const u32 sids[] = { 8, 16, 24 };
 static const u32 ats_sids[] = { 16 };
