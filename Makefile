@@ -42,6 +42,7 @@ fuzz:
 
 bench:
 	@testbed/show.sh bench bench
+	@testbed/vmm.sh | sed -n '/^Guest commands/,/^$$/p'
 
 # Three levels: QEMU 10 -> our kernel with KVM running QEMU 11's
 # accelerated vSMMU through the adapter -> an unmodified guest doing DMA

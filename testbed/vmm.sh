@@ -21,5 +21,31 @@ log "boot L0 -> L1 (KVM, QEMU 11) -> L2 (serial log: $out)"
 rc=0
 KBUILD=$CACHE/kbuild-vmm GUEST=$CACHE/guest-vmm L0_MACHINE=,virtualization=on \
 	L0_MEM=3G "$TOP/testbed/boot.sh" vmm "$out" || rc=$?
+# What each level did, from the serial log
+adapter() { grep -a "# qemu: vsmmu-adapter: $1" "$out" | sed 's/.*vsmmu-adapter: //'; }
+# The package's version, from its changelog (the extract variant keeps no
+# dpkg database)
+qemu=$(zcat "$CACHE/vmm-root/usr/share/doc/qemu-system-arm/changelog.Debian.gz" |
+	sed -n '1s/.*(\(.*\)).*/\1/p')
+cat <<TEXT
+
+L0  QEMU 10 (TCG) emulates a nested-capable SMMUv3 and the edu devices.
+L1  This kernel with KVM runs Debian's unmodified qemu-system-aarch64
+    $qemu with -device arm-smmuv3,accel=on, edu passed through and the
+    adapter preloaded, which says:
+    $(adapter "nested HWPTs")
+L2  An unmodified guest kernel: its arm-smmu-v3 driver programs the virtual
+    SMMU; its KUnit suite arm-smmu-v3-edu-dma does DMA through it:
+$(sed -n '/TESTBED: BEGIN kunit/,/TESTBED: END kunit/p' "$out" |
+	grep -a -E '^    (not )?ok [0-9]+ edu_dma' | sed 's/^/   /')
+
+Guest commands as they reached this kernel (the adapter's counters; host
+commands and syncs from the kernel's debugfs counters; time of the kernel
+call per entry, in L1, TCG-emulated):
+| guest command | count | generic entries | host commands | syncs | us per entry |
+| --- | --- | --- | --- | --- | --- |
+$(adapter "class" | awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, $4, $6, $8, $10, $12 }')
+
+TEXT
 python3 "$TOP/testbed/report.py" "$out" --expect vmm_host --expect kunit \
 	--kunit-suite arm-smmu-v3-edu-dma --boot-rc "$rc"

@@ -20,7 +20,10 @@
  *   IOMMU_DESTROY            of the objects above
  *   IOMMU_GET_HW_INFO        without the input-type flag 6.12 lacks
  * VFIO's bind and attach calls are watched to know which HWPT each device
- * is attached to. At exit, a line of counters goes to stderr.
+ * is attached to. At exit, counters go to stderr: a line of totals, then a
+ * line per guest command class (entries passed on, the host commands and
+ * syncs they cost by the kernel's debugfs counters, and the time of the
+ * kernel call per entry).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,9 +31,11 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -96,7 +101,37 @@ static struct {
 	struct nested nested[MAX_OBJS];
 	struct bound bound[MAX_OBJS];
 	unsigned long guest_cmds[256], entries, nested_allocs, refused;
+	/* per guest opcode: what the entries cost in the kernel */
+	struct {
+		unsigned long entries, host_cmds, syncs;
+		double us;
+	} cost[256];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A counter of the kernel's (debugfs), or 0 without debugfs */
+static unsigned long kernel_counter(const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/arm-smmu-v3-nested/invalidate_%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoul(buf, NULL, 10);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
 
 static int (*real_ioctl)(int, unsigned long, ...);
 
@@ -309,6 +344,31 @@ static uint32_t target_hwpt(uint32_t viommu, const struct vsmmu_cmd *c)
 	return 0;
 }
 
+/* One generic entry to the kernel, its cost booked to guest opcode @op */
+static int pass_on(int fd, uint32_t hwpt,
+		   struct iommu_hwpt_invalidate_generic *entry, unsigned int op)
+{
+	struct iommu_hwpt_invalidate k = {
+		.size = sizeof(k), .hwpt_id = hwpt,
+		.data_uptr = (uintptr_t)entry,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
+		.entry_len = sizeof(*entry), .entry_num = 1,
+	};
+	unsigned long cmds = kernel_counter("commands");
+	unsigned long syncs = kernel_counter("syncs");
+	double t = now_us();
+	int ret = kernel(fd, IOMMU_HWPT_INVALIDATE, &k);
+
+	st.cost[op].us += now_us() - t;
+	if (ret)
+		return ret;
+	st.entries++;
+	st.cost[op].entries++;
+	st.cost[op].host_cmds += kernel_counter("commands") - cmds;
+	st.cost[op].syncs += kernel_counter("syncs") - syncs;
+	return 0;
+}
+
 /* Raw guest commands on a vIOMMU -> generic entries */
 static int invalidate(int fd, struct iommu_hwpt_invalidate *inv)
 {
@@ -332,20 +392,9 @@ static int invalidate(int fd, struct iommu_hwpt_invalidate *inv)
 		if (c.action != VSMMU_INVALIDATE)
 			break;	/* mainline takes only invalidations here */
 		hwpt = target_hwpt(viommu, &c);
-		if (hwpt) {
-			uint32_t one = 1;
-			struct iommu_hwpt_invalidate k = {
-				.size = sizeof(k), .hwpt_id = hwpt,
-				.data_uptr = (uintptr_t)&c.entry,
-				.data_type = IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
-				.entry_len = sizeof(c.entry), .entry_num = one,
-			};
-
-			if (kernel(fd, IOMMU_HWPT_INVALIDATE, &k)) {
-				inv->entry_num = done;
-				return -1;
-			}
-			st.entries++;
+		if (hwpt && pass_on(fd, hwpt, &c.entry, cmd[0] & 0xff)) {
+			inv->entry_num = done;
+			return -1;
 		}
 	}
 	if (done < inv->entry_num) {
@@ -489,4 +538,16 @@ __attribute__((destructor)) static void report(void)
 		fprintf(stderr, " %s %lu", classes[i].name,
 			st.guest_cmds[classes[i].op]);
 	fprintf(stderr, "\n");
+	for (i = 0; i < ARRAY_SIZE(classes); i++) {
+		unsigned int op = classes[i].op;
+
+		if (!st.guest_cmds[op])
+			continue;
+		fprintf(stderr, "vsmmu-adapter: class %s guest %lu entries %lu ",
+			classes[i].name, st.guest_cmds[op], st.cost[op].entries);
+		fprintf(stderr, "host-commands %lu syncs %lu us/entry %.1f\n",
+			st.cost[op].host_cmds, st.cost[op].syncs,
+			st.cost[op].entries ?
+			st.cost[op].us / st.cost[op].entries : 0);
+	}
 }
