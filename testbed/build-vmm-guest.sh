@@ -23,7 +23,8 @@ mkdir -p "$L1/bin"
 # The adapter, built against this kernel's uAPI for the root's glibc
 "${CROSS}gcc" -shared -fPIC -O2 -Wall -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -I"$TOP/vmm/include" \
-	-I"$KBUILD/usr/include" -o "$L1/bin/libvsmmu-adapter.so" \
+	-I"$KBUILD/usr/include" -I"$TREE/tools/testing/selftests/iommu" \
+	-o "$L1/bin/libvsmmu-adapter.so" \
 	"$TOP/vmm/adapter/vsmmu_preload.c" "$TOP"/vmm/lib/*.c ||
 	die "building the adapter failed"
 

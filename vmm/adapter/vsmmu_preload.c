@@ -40,6 +40,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "smmuv3_inv_stats.h"	/* the kernel's counters (debugfs) */
 #include "smmuv3_vmm.h"
 
 /* Mainline's calls, from its documented uAPI (not in 6.12's header) */
@@ -100,30 +101,13 @@ static struct {
 	struct obj obj[MAX_OBJS];
 	struct nested nested[MAX_OBJS];
 	struct bound bound[MAX_OBJS];
-	unsigned long guest_cmds[256], entries, nested_allocs, refused;
+	unsigned long guest_cmds[256], nested_allocs, refused;
 	/* per guest opcode: what the entries cost in the kernel */
 	struct {
 		unsigned long entries, host_cmds, syncs;
 		double us;
 	} cost[256];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* A counter of the kernel's (debugfs), or 0 without debugfs */
-static unsigned long kernel_counter(const char *name)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/arm-smmu-v3-nested/invalidate_%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 10);
-}
 
 static double now_us(void)
 {
@@ -156,7 +140,13 @@ static struct obj *obj_get(uint32_t id, enum obj_kind kind)
 	return &st.obj[id - FAKE_ID_BASE];
 }
 
-static uint32_t obj_new(enum obj_kind kind)
+static uint32_t obj_id(const struct obj *o)
+{
+	return FAKE_ID_BASE + (o - st.obj);
+}
+
+/* A free slot made an object of @kind, or NULL */
+static struct obj *obj_new(enum obj_kind kind)
 {
 	unsigned int i;
 
@@ -164,10 +154,10 @@ static uint32_t obj_new(enum obj_kind kind)
 		if (st.obj[i].kind == OBJ_FREE) {
 			memset(&st.obj[i], 0, sizeof(st.obj[i]));
 			st.obj[i].kind = kind;
-			return FAKE_ID_BASE + i;
+			return &st.obj[i];
 		}
 	}
-	return 0;
+	return NULL;
 }
 
 /* What the vSMMU may offer, from the host SMMU's ID registers */
@@ -203,26 +193,26 @@ static int read_caps(int fd, uint32_t dev_id, struct vsmmu_caps *caps)
 static int viommu_alloc(int fd, struct ml_viommu_alloc *a)
 {
 	struct vsmmu_caps caps;
-	uint32_t id;
+	struct obj *vi;
 
 	if (a->type != ML_VIOMMU_TYPE_ARM_SMMUV3 || a->flags || a->data_len)
 		return fail(EOPNOTSUPP);
 	if (read_caps(fd, a->dev_id, &caps))
 		return -1;
-	id = obj_new(OBJ_VIOMMU);
-	if (!id)
+	vi = obj_new(OBJ_VIOMMU);
+	if (!vi)
 		return fail(ENOMEM);
-	obj_get(id, OBJ_VIOMMU)->parent = a->hwpt_id;
-	obj_get(id, OBJ_VIOMMU)->dev_id = a->dev_id;
-	obj_get(id, OBJ_VIOMMU)->caps = caps;
-	a->out_viommu_id = id;
+	vi->parent = a->hwpt_id;
+	vi->dev_id = a->dev_id;
+	vi->caps = caps;
+	a->out_viommu_id = obj_id(vi);
 	return 0;
 }
 
 static int vdevice_alloc(struct ml_vdevice_alloc *a)
 {
 	unsigned int i;
-	uint32_t id;
+	struct obj *vd;
 
 	if (!obj_get(a->viommu_id, OBJ_VIOMMU) || a->virt_id > UINT32_MAX)
 		return fail(EINVAL);
@@ -232,19 +222,19 @@ static int vdevice_alloc(struct ml_vdevice_alloc *a)
 		    (st.obj[i].vsid == a->virt_id ||
 		     st.obj[i].dev_id == a->dev_id))
 			return fail(EEXIST);
-	id = obj_new(OBJ_VDEVICE);
-	if (!id)
+	vd = obj_new(OBJ_VDEVICE);
+	if (!vd)
 		return fail(ENOMEM);
-	obj_get(id, OBJ_VDEVICE)->viommu = a->viommu_id;
-	obj_get(id, OBJ_VDEVICE)->dev_id = a->dev_id;
-	obj_get(id, OBJ_VDEVICE)->vsid = a->virt_id;
-	a->out_vdevice_id = id;
+	vd->viommu = a->viommu_id;
+	vd->dev_id = a->dev_id;
+	vd->vsid = a->virt_id;
+	a->out_vdevice_id = obj_id(vd);
 	return 0;
 }
 
 static int veventq_alloc(struct ml_veventq_alloc *a)
 {
-	uint32_t id;
+	struct obj *q;
 	int efd;
 
 	if (!obj_get(a->viommu_id, OBJ_VIOMMU))
@@ -253,13 +243,13 @@ static int veventq_alloc(struct ml_veventq_alloc *a)
 	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (efd < 0)
 		return -1;
-	id = obj_new(OBJ_VEVENTQ);
-	if (!id) {
+	q = obj_new(OBJ_VEVENTQ);
+	if (!q) {
 		close(efd);
 		return fail(ENOMEM);
 	}
-	obj_get(id, OBJ_VEVENTQ)->viommu = a->viommu_id;
-	a->out_veventq_id = id;
+	q->viommu = a->viommu_id;
+	a->out_veventq_id = obj_id(q);
 	a->out_veventq_fd = efd;
 	return 0;
 }
@@ -291,7 +281,7 @@ static int nested_alloc(int fd, struct iommu_hwpt_alloc *a, struct obj *vi)
 	for (i = 0; i < MAX_OBJS; i++) {
 		if (!st.nested[i].hwpt_id) {
 			st.nested[i].hwpt_id = k.out_hwpt_id;
-			st.nested[i].viommu = FAKE_ID_BASE + (vi - st.obj);
+			st.nested[i].viommu = obj_id(vi);
 			break;
 		}
 	}
@@ -354,18 +344,18 @@ static int pass_on(int fd, uint32_t hwpt,
 		.data_type = IOMMU_HWPT_INVALIDATE_DATA_GENERIC,
 		.entry_len = sizeof(*entry), .entry_num = 1,
 	};
-	unsigned long cmds = kernel_counter("commands");
-	unsigned long syncs = kernel_counter("syncs");
+	/* ~0 without debugfs: the differences are then 0 */
+	uint64_t cmds = smmuv3_inv_stat("commands");
+	uint64_t syncs = smmuv3_inv_stat("syncs");
 	double t = now_us();
 	int ret = kernel(fd, IOMMU_HWPT_INVALIDATE, &k);
 
 	st.cost[op].us += now_us() - t;
 	if (ret)
 		return ret;
-	st.entries++;
 	st.cost[op].entries++;
-	st.cost[op].host_cmds += kernel_counter("commands") - cmds;
-	st.cost[op].syncs += kernel_counter("syncs") - syncs;
+	st.cost[op].host_cmds += smmuv3_inv_stat("commands") - cmds;
+	st.cost[op].syncs += smmuv3_inv_stat("syncs") - syncs;
 	return 0;
 }
 
@@ -529,11 +519,14 @@ __attribute__((destructor)) static void report(void)
 		{ 0x12, "TLBI_NH_VA" }, { 0x13, "TLBI_NH_VAA" },
 		{ 0x30, "TLBI_NSNH_ALL" }, { 0x40, "ATC_INV" },
 	};
+	unsigned long entries = 0;
 	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(st.cost); i++)
+		entries += st.cost[i].entries;
 	fprintf(stderr, "vsmmu-adapter: nested HWPTs %lu, STEs refused %lu, ",
 		st.nested_allocs, st.refused);
-	fprintf(stderr, "generic entries %lu, guest commands:", st.entries);
+	fprintf(stderr, "generic entries %lu, guest commands:", entries);
 	for (i = 0; i < ARRAY_SIZE(classes); i++)
 		fprintf(stderr, " %s %lu", classes[i].name,
 			st.guest_cmds[classes[i].op]);

@@ -16,23 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "arm-smmu-v3-nested.h"
-
-/* Command opcodes (IHI 0070, 4.1) */
-#define OP_PREFETCH_CFG		0x01
-#define OP_CFGI_STE		0x03
-#define OP_CFGI_CD		0x05
-#define OP_CFGI_CD_ALL		0x06
-#define OP_TLBI_NH_VA		0x12
-#define OP_TLBI_NH_VAA		0x13
-#define OP_TLBI_S12_VMALL	0x28
-#define OP_ATC_INV		0x40
-#define OP_SYNC			0x46
-
-/* @hi..@lo of a 64-bit word */
-static u64 bits(u64 w, unsigned int hi, unsigned int lo)
-{
-	return (w >> lo) & (~0ULL >> (63 - hi + lo));
-}
+#include "arm-smmu-v3-nested-test-arch.h"
 
 struct rec_cmd {
 	u64 w0, w1;
@@ -114,7 +98,7 @@ static int record_cmdlist(struct arm_smmu_device *smmu,
 
 		c->w0 = cmds[i * CMDQ_ENT_DWORDS];
 		c->w1 = cmds[i * CMDQ_ENT_DWORDS + 1];
-		if (bits(c->w0, 7, 0) == OP_CFGI_STE && hw->watch &&
+		if (arch_bits(c->w0, 7, 0) == ARCH_OP_CFGI_STE && hw->watch &&
 		    hw->listed_at_first_cfgi < 0)
 			hw->listed_at_first_cfgi =
 				nested_lists(hw->watch, hw->watch_master);
@@ -122,7 +106,7 @@ static int record_cmdlist(struct arm_smmu_device *smmu,
 	if (!sync)
 		return 0;
 	if (hw->n < REC_MAX)
-		hw->log[hw->n++] = (struct rec_cmd){ .w0 = OP_SYNC };
+		hw->log[hw->n++] = (struct rec_cmd){ .w0 = ARCH_OP_SYNC };
 	if (++hw->syncs == hw->fail_sync)
 		return -ETIMEDOUT;
 	return 0;
@@ -347,7 +331,7 @@ static u64 ste_bits(struct fake_hw *hw, unsigned int word, unsigned int hi,
 {
 	struct arm_smmu_ste *ste = &hw->smmu.strtab_cfg.linear.table[TEST_SID];
 
-	return bits(le64_to_cpu(ste->data[word]), hi, lo);
+	return arch_bits(le64_to_cpu(ste->data[word]), hi, lo);
 }
 
 #define STE_V(hw)		ste_bits(hw, 0, 0, 0)
@@ -358,25 +342,25 @@ static u64 ste_bits(struct fake_hw *hw, unsigned int word, unsigned int hi,
 #define STE_S2FWB(hw)		ste_bits(hw, 2, 25, 25)
 #define CONFIG_S1_S2		7
 
-#define CMD_OP(c)		bits((c)->w0, 7, 0)
-#define CMD_SSV(c)		bits((c)->w0, 11, 11)
-#define CMD_SSID(c)		bits((c)->w0, 31, 12)
-#define CMD_SID(c)		bits((c)->w0, 63, 32)
-#define CMD_VMID(c)		bits((c)->w0, 47, 32)
-#define CMD_ASID(c)		bits((c)->w0, 63, 48)
-#define CMD_NUM(c)		bits((c)->w0, 16, 12)
-#define CMD_SCALE(c)		bits((c)->w0, 24, 20)
-#define CMD_LEAF(c)		bits((c)->w1, 0, 0)
-#define CMD_TG(c)		bits((c)->w1, 11, 10)
+#define CMD_OP(c)		arch_bits((c)->w0, 7, 0)
+#define CMD_SSV(c)		arch_bits((c)->w0, 11, 11)
+#define CMD_SSID(c)		arch_bits((c)->w0, 31, 12)
+#define CMD_SID(c)		arch_bits((c)->w0, 63, 32)
+#define CMD_VMID(c)		arch_bits((c)->w0, 47, 32)
+#define CMD_ASID(c)		arch_bits((c)->w0, 63, 48)
+#define CMD_NUM(c)		arch_bits((c)->w0, 16, 12)
+#define CMD_SCALE(c)		arch_bits((c)->w0, 24, 20)
+#define CMD_LEAF(c)		arch_bits((c)->w1, 0, 0)
+#define CMD_TG(c)		arch_bits((c)->w1, 11, 10)
 #define CMD_TLBI_ADDR(c)	((c)->w1 & ~0xfffULL)
-#define CMD_ATC_SIZE(c)		bits((c)->w1, 5, 0)
+#define CMD_ATC_SIZE(c)		arch_bits((c)->w1, 5, 0)
 #define CMD_ATC_ADDR(c)		((c)->w1 & ~0xfffULL)
 #define ATC_SIZE_ALL		52
 
 static bool is_tlb_or_cfg_inv(unsigned int op)
 {
-	return op == OP_CFGI_CD || op == OP_CFGI_CD_ALL ||
-	       op == OP_CFGI_STE || (op >= 0x10 && op <= 0x2f);
+	return op == ARCH_OP_CFGI_CD || op == ARCH_OP_CFGI_CD_ALL ||
+	       op == ARCH_OP_CFGI_STE || (op >= 0x10 && op <= 0x2f);
 }
 
 /*
@@ -392,11 +376,11 @@ static int atc_before_sync(struct fake_hw *hw)
 	for (i = 0; i < hw->n; i++) {
 		unsigned int op = CMD_OP(&hw->log[i]);
 
-		if (op == OP_SYNC)
+		if (op == ARCH_OP_SYNC)
 			unsynced = false;
 		else if (is_tlb_or_cfg_inv(op))
 			unsynced = true;
-		else if (op == OP_ATC_INV && unsynced)
+		else if (op == ARCH_OP_ATC_INV && unsynced)
 			return i;
 	}
 	return -1;
@@ -456,11 +440,11 @@ static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 	for (i = 0; i < hw->n; i++) {
 		struct rec_cmd *c = &hw->log[i];
 
-		if (CMD_OP(c) == OP_TLBI_S12_VMALL) {
+		if (CMD_OP(c) == ARCH_OP_TLBI_S12_VMALL) {
 			tlbi++;
 			KUNIT_EXPECT_EQ(test, CMD_VMID(c),
 					parent->s2_cfg.vmid);
-		} else if (CMD_OP(c) == OP_ATC_INV) {
+		} else if (CMD_OP(c) == ARCH_OP_ATC_INV) {
 			atc++;
 			KUNIT_EXPECT_EQ(test, CMD_SID(c), TEST_SID);
 			KUNIT_EXPECT_EQ(test, CMD_SSV(c), 0);
@@ -473,7 +457,7 @@ static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tlbi, 1);
 	KUNIT_EXPECT_EQ(test, atc, 1);
 	KUNIT_EXPECT_EQ(test, atc_before_sync(hw), -1);
-	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), OP_SYNC);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
 }
 
 /* Defect 2: no nest parent without S2FWB or CANWBS, unless opted in */
@@ -545,7 +529,7 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 	/* The entry writer must know the SMMU reads S2FWB */
 	arm_smmu_get_ste_used(hw->smmu.strtab_cfg.linear.table[TEST_SID].data,
 			      used);
-	KUNIT_EXPECT_TRUE(test, bits(le64_to_cpu(used[2]), 25, 25));
+	KUNIT_EXPECT_TRUE(test, arch_bits(le64_to_cpu(used[2]), 25, 25));
 }
 
 /* Defect 3: S1STALLD for each kind of device and SMMU */
@@ -657,11 +641,11 @@ static void atc_inv_waits_for_tlbi_sync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, arm_smmu_nested_cache_invalidate(&nested->domain,
 							       &array), 0);
 	KUNIT_EXPECT_EQ(test, array.entry_num, n);
-	KUNIT_EXPECT_EQ(test, count_op(hw, OP_TLBI_NH_VA), n);
-	KUNIT_EXPECT_EQ(test, count_op(hw, OP_ATC_INV), n);
+	KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_TLBI_NH_VA), n);
+	KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_ATC_INV), n);
 	KUNIT_EXPECT_EQ_MSG(test, atc_before_sync(hw), -1,
 			    "an ATC_INV went ahead of the sync of a TLBI");
-	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), OP_SYNC);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
 }
 
 /*
@@ -674,7 +658,7 @@ static unsigned int entries_done(struct fake_hw *hw, unsigned int n)
 	unsigned int i, last_ok = 0, syncs = 0, done;
 
 	for (i = 0; i < hw->n; i++) {
-		if (CMD_OP(&hw->log[i]) != OP_SYNC)
+		if (CMD_OP(&hw->log[i]) != ARCH_OP_SYNC)
 			continue;
 		if (++syncs == hw->fail_sync)
 			break;
@@ -687,10 +671,10 @@ static unsigned int entries_done(struct fake_hw *hw, unsigned int n)
 		for (i = 0; i < last_ok; i++) {
 			struct rec_cmd *c = &hw->log[i];
 
-			if (CMD_OP(c) == OP_TLBI_NH_VA &&
+			if (CMD_OP(c) == ARCH_OP_TLBI_NH_VA &&
 			    CMD_TLBI_ADDR(c) == addr)
 				tlbi = true;
-			if (CMD_OP(c) == OP_ATC_INV && CMD_ATC_ADDR(c) <= addr &&
+			if (CMD_OP(c) == ARCH_OP_ATC_INV && CMD_ATC_ADDR(c) <= addr &&
 			    addr - CMD_ATC_ADDR(c) < (SZ_4K << CMD_ATC_SIZE(c)))
 				atc = true;
 		}
@@ -721,9 +705,9 @@ static void queue_errors_reach_the_caller(struct kunit *test)
 				    entries_done(hw, n), "sync %u fails", fail);
 		KUNIT_EXPECT_LT(test, array.entry_num, n);
 		/* Nothing goes on the queue after the failed sync */
-		syncs = count_op(hw, OP_SYNC);
+		syncs = count_op(hw, ARCH_OP_SYNC);
 		KUNIT_EXPECT_EQ(test, syncs, fail);
-		KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), OP_SYNC);
+		KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
 	}
 }
 
@@ -750,8 +734,8 @@ static void atc_ssv_only_with_pasid(struct kunit *test)
 		KUNIT_EXPECT_EQ(test,
 				arm_smmu_nested_cache_invalidate(&nested->domain,
 								 &array), 0);
-		KUNIT_ASSERT_EQ(test, count_op(hw, OP_ATC_INV), 1);
-		KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), OP_ATC_INV);
+		KUNIT_ASSERT_EQ(test, count_op(hw, ARCH_OP_ATC_INV), 1);
+		KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_ATC_INV);
 		KUNIT_EXPECT_EQ_MSG(test, CMD_SSV(&hw->log[0]), pasid,
 				    "PASIDs %s", pasid ? "on" : "off");
 		KUNIT_EXPECT_EQ(test, CMD_SSID(&hw->log[0]), pasid ? 3 : 0);
@@ -845,9 +829,9 @@ static void ranges_in_other_granules(struct kunit *test)
 			struct rec_cmd *c = &hw->log[j];
 			u64 tg_size, span;
 
-			if (CMD_OP(c) == OP_SYNC)
+			if (CMD_OP(c) == ARCH_OP_SYNC)
 				continue;
-			KUNIT_EXPECT_EQ(test, CMD_OP(c), OP_TLBI_NH_VA);
+			KUNIT_EXPECT_EQ(test, CMD_OP(c), ARCH_OP_TLBI_NH_VA);
 			KUNIT_EXPECT_EQ(test, CMD_VMID(c), parent->s2_cfg.vmid);
 			KUNIT_EXPECT_EQ(test, CMD_ASID(c), 9);
 			KUNIT_EXPECT_EQ(test, CMD_TLBI_ADDR(c), covered);
@@ -868,7 +852,7 @@ static void ranges_in_other_granules(struct kunit *test)
 		}
 		KUNIT_EXPECT_GE(test, covered, end);
 		KUNIT_EXPECT_LE(test, covered, end + cases[i].granule);
-		KUNIT_EXPECT_EQ(test, count_op(hw, OP_SYNC), 1);
+		KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_SYNC), 1);
 	}
 }
 
@@ -878,7 +862,7 @@ static bool cfgi_names(struct fake_hw *hw, u32 sid)
 	unsigned int i;
 
 	for (i = 0; i < hw->n; i++)
-		if (CMD_OP(&hw->log[i]) == OP_CFGI_CD_ALL &&
+		if (CMD_OP(&hw->log[i]) == ARCH_OP_CFGI_CD_ALL &&
 		    CMD_SID(&hw->log[i]) == sid)
 			return true;
 	return false;
@@ -932,7 +916,7 @@ static void invalidation_grows_with_the_devices(struct kunit *test)
 				arm_smmu_nested_cache_invalidate(&nested->domain,
 								 &array), 0);
 		KUNIT_EXPECT_EQ(test, array.entry_num, 1);
-		KUNIT_EXPECT_EQ_MSG(test, count_op(hw, OP_CFGI_CD_ALL),
+		KUNIT_EXPECT_EQ_MSG(test, count_op(hw, ARCH_OP_CFGI_CD_ALL),
 				    attached[round], "round %u", round);
 		KUNIT_EXPECT_GE_MSG(test, arm_smmu_nested_inv_room(nested),
 				    attached[round], "round %u", round);

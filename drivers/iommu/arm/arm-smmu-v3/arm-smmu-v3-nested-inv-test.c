@@ -2,7 +2,7 @@
 /*
  * KUnit: every command smmuv3_inv_translate() writes sets only bits of
  * fields the SMMUv3 architecture defines for its opcode. Each command is
- * read back with this file's own field table (IHI 0070, 4.3 to 4.5) and
+ * read back with the architecture's field positions (IHI 0070, 4.3 to 4.5) and
  * built again by the driver's own encoder, arm_smmu_cmdq_build_cmd(), code
  * that shares nothing with arm-smmu-v3-inv.c; a bit outside those fields
  * (a reserved bit, SSV on a TLBI) makes the two differ. Two opcodes the
@@ -19,6 +19,7 @@
 
 #include "arm-smmu-v3-nested.h"
 #include "arm-smmu-v3-inv.h"
+#include "arm-smmu-v3-nested-test-arch.h"
 
 static const u32 test_sids[] = { 5, 0x10001 };
 static const u32 test_ats_sids[] = { 0x10001 };
@@ -35,50 +36,37 @@ static const struct smmuv3_inv_target test_target = {
 	.nats = ARRAY_SIZE(test_ats_sids),
 };
 
-/* Opcodes, from the architecture (IHI 0070, 4.1) */
-#define ARCH_OP_CFGI_CD		0x05
-#define ARCH_OP_CFGI_CD_ALL	0x06
-#define ARCH_OP_TLBI_NH_ALL	0x10
-#define ARCH_OP_TLBI_NH_VAA	0x13
-#define ARCH_OP_ATC_INV		0x40
-
-/* @hi..@lo of a 64-bit word */
-static u64 field(u64 w, unsigned int hi, unsigned int lo)
-{
-	return (w >> lo) & (~0ULL >> (63 - hi + lo));
-}
-
 /* Read a command back, with the architecture's field positions */
 static void to_ent(const struct smmuv3_cmd *c, struct arm_smmu_cmdq_ent *ent)
 {
 	u64 w0 = c->w[0], w1 = c->w[1];
 
 	memset(ent, 0, sizeof(*ent));
-	ent->opcode = field(w0, 7, 0);
+	ent->opcode = arch_bits(w0, 7, 0);
 	switch (ent->opcode) {
 	case ARCH_OP_CFGI_CD:
 	case ARCH_OP_CFGI_CD_ALL:
-		ent->cfgi.ssid = field(w0, 31, 12);
-		ent->cfgi.sid = field(w0, 63, 32);
-		ent->cfgi.leaf = field(w1, 0, 0);
+		ent->cfgi.ssid = arch_bits(w0, 31, 12);
+		ent->cfgi.sid = arch_bits(w0, 63, 32);
+		ent->cfgi.leaf = arch_bits(w1, 0, 0);
 		break;
 	case ARCH_OP_ATC_INV:
-		ent->atc.global = field(w0, 9, 9);
-		ent->substream_valid = field(w0, 11, 11);
-		ent->atc.ssid = field(w0, 31, 12);
-		ent->atc.sid = field(w0, 63, 32);
-		ent->atc.size = field(w1, 5, 0);
-		ent->atc.addr = field(w1, 63, 12) << 12;
+		ent->atc.global = arch_bits(w0, 9, 9);
+		ent->substream_valid = arch_bits(w0, 11, 11);
+		ent->atc.ssid = arch_bits(w0, 31, 12);
+		ent->atc.sid = arch_bits(w0, 63, 32);
+		ent->atc.size = arch_bits(w1, 5, 0);
+		ent->atc.addr = arch_bits(w1, 63, 12) << 12;
 		break;
 	default:	/* TLBI */
-		ent->tlbi.num = field(w0, 16, 12);
-		ent->tlbi.scale = field(w0, 24, 20);
-		ent->tlbi.vmid = field(w0, 47, 32);
-		ent->tlbi.asid = field(w0, 63, 48);
-		ent->tlbi.leaf = field(w1, 0, 0);
-		ent->tlbi.ttl = field(w1, 9, 8);
-		ent->tlbi.tg = field(w1, 11, 10);
-		ent->tlbi.addr = field(w1, 63, 12) << 12;
+		ent->tlbi.num = arch_bits(w0, 16, 12);
+		ent->tlbi.scale = arch_bits(w0, 24, 20);
+		ent->tlbi.vmid = arch_bits(w0, 47, 32);
+		ent->tlbi.asid = arch_bits(w0, 63, 48);
+		ent->tlbi.leaf = arch_bits(w1, 0, 0);
+		ent->tlbi.ttl = arch_bits(w1, 9, 8);
+		ent->tlbi.tg = arch_bits(w1, 11, 10);
+		ent->tlbi.addr = arch_bits(w1, 63, 12) << 12;
 	}
 }
 

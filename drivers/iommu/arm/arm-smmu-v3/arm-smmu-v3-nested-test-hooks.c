@@ -86,7 +86,7 @@ void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
 	struct test_hooks *hooks;
 	struct dentry *dir;
 
-	/* Freed with the device, after arm_smmu_nested_test_hooks_remove() */
+	/* Freed with the device, after arm_smmu_nested_debugfs_remove() */
 	hooks = devm_kzalloc(smmu->dev, sizeof(*hooks), GFP_KERNEL);
 	if (!hooks)
 		return;
