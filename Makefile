@@ -4,11 +4,15 @@
 
 export CACHE ?= /var/cache/smmuv3-nested
 
-.PHONY: test test-base run build check series bench fuzz selfcheck clean-cache \
+.PHONY: test test-debug test-base run build check series bench fuzz selfcheck clean-cache \
 	vmm
 
 test:
 	@testbed/test.sh
+
+# The debug kernel's boot alone (make test boots it too)
+test-debug:
+	@ONLY=debug testbed/test.sh
 
 run:
 	@testbed/show.sh run demo

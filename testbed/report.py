@@ -30,15 +30,17 @@ PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
 SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
 BEGIN = re.compile(r'TESTBED: BEGIN (\S+)')
 END = re.compile(r'TESTBED: END (\S+) (\S+)')
-# The KASAN, lockdep and hung-task patterns are not proven to match yet:
-# the test bed kernels have none of those debug options (a debug kernel is
-# the robustness issue's work), so no claim rests on them.
+# The debug kernel's checkers (KASAN, SLUB debugging, lockdep, DEBUG_LIST,
+# hung tasks, soft lockups) report in these words too; make selfcheck
+# proves the lockdep one on the debug kernel. kmemleak has its own section.
 KERNEL_TROUBLE = re.compile(
     r'(WARNING: CPU: |------------\[ cut here \]|BUG: |kernel BUG at|'
     r'Internal error: Oops|Unable to handle kernel|Kernel panic|'
     r'UBSAN: |KASAN: |INFO: task .* blocked|rcu: INFO: |'
     r'possible recursive locking|circular locking dependency|'
     r'sleeping function called from invalid|'
+    r'WARNING: (possible|inconsistent|suspicious|bad unlock|held lock|'
+    r'lock held)|list_(add|del) corruption|BUG \S+ \(.*\): |'
     # The SMMU itself: command queue errors and timeouts, global errors,
     # lost events. None is expected in any run.
     r'CMDQ error \(cons|skipping command in error state|CMDQ timeout|'

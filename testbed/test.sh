@@ -7,7 +7,9 @@
 # Short boots follow (skipped when TESTS picks a subset): a kernel with
 # CONFIG_ARM_SMMU_V3_NESTED=n, to prove the switch removes the interface;
 # the main kernel without the nesting_noncoherent opt-in; a kernel with
-# the driver as a module; and three levels (make vmm, testbed/vmm.sh).
+# the driver as a module; the debug kernel (KASAN, lockdep, kmemleak, ...)
+# running every suite of ours; and three levels (make vmm, testbed/vmm.sh).
+# ONLY=debug (make test-debug) boots the debug kernel alone.
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
@@ -19,19 +21,25 @@ built=$(date +%s)
 # The driver-independent translation core and the VMM library, on this
 # machine: host tests, then bounded fuzz runs (make fuzz runs longer).
 host=$GUEST/host.log
-log "host tests and ${FUZZ_SECONDS:-20} s of fuzzing (log: $host)"
-"$TOP/testbed/host-tests.sh" >"$host" 2>&1 || true
+if [ -z "${ONLY:-}" ]; then
+	log "host tests and ${FUZZ_SECONDS:-20} s of fuzzing (log: $host)"
+	"$TOP/testbed/host-tests.sh" >"$host" 2>&1 || true
+fi
 
 out=$GUEST/test.log
-log "boot the guest and run the tests (serial log: $out)"
 rc=0
-"$TOP/testbed/boot.sh" test "$out" || rc=$?
+expect=()
+logs=()
+if [ -z "${ONLY:-}" ]; then
+	log "boot the guest and run the tests (serial log: $out)"
+	"$TOP/testbed/boot.sh" test "$out" || rc=$?
+	for t in kunit $(cat "$GUEST/tests.expected"); do
+		expect+=(--expect "$t")
+	done
+	logs+=("$out")
+fi
 done_at=$(date +%s)
 log "build $((built - start)) s, boot and tests $((done_at - built)) s"
-
-expect=()
-for t in kunit $(cat "$GUEST/tests.expected"); do expect+=(--expect "$t"); done
-logs=("$out")
 
 # other_boot NAME "TESTS" [VAR=value...]: build (a variant kernel when
 # VARIANT_CONFIG is given) and boot once more, the guest in $CACHE/guest-NAME;
@@ -52,7 +60,21 @@ other_boot() {
 	for t in kunit $tests; do expect+=(--expect "$name:$t"); done
 }
 
-if [ -z "${TESTS:-}" ]; then
+# The debug kernel: every suite of ours (not the base's iommufd suites),
+# longer fuzzing and racing, and kmemleak's findings at the end.
+debug_boot() {
+	other_boot debug "edu_dma smmuv3_nested smmuv3_nested_dma
+		smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency
+		smmuv3_fuzz smmuv3_fail_nth smmuv3_race smmuv3_fault_flood" \
+		KBUILD="$CACHE/kbuild-debug" \
+		VARIANT_CONFIG="$TOP/testbed/variants/debug.config" \
+		BOOT_APPEND="testbed.fuzz_seconds=60 testbed.race_seconds=30 ${BOOT_APPEND:-}"
+	expect+=(--expect debug:kmemleak)
+}
+
+if [ "${ONLY:-}" = debug ]; then
+	debug_boot
+elif [ -z "${TESTS:-}" ]; then
 	# The nesting-off kernel: the interface is gone, DMA still works.
 	other_boot nesting-off "edu_dma smmuv3_nested_off" \
 		KBUILD="$CACHE/kbuild-nesting-off" BOOT_APPEND=testbed.nesting=off \
@@ -65,6 +87,7 @@ if [ -z "${TESTS:-}" ]; then
 	other_boot modular "edu_dma smmuv3_invalidate" \
 		KBUILD="$CACHE/kbuild-modular" \
 		VARIANT_CONFIG="$TOP/testbed/variants/modular.config"
+	debug_boot
 	# Three levels (make vmm): QEMU 11 on our kernel with KVM runs an
 	# unmodified guest whose own SMMU driver does DMA through a nested HWPT
 	vmm=$CACHE/guest-vmm
@@ -86,9 +109,11 @@ if [ -z "${TESTS:-}" ]; then
 	log "other boots done in $(($(date +%s) - done_at)) s"
 fi
 
+host_expect=(--host "$host" --expect host_test --expect fuzz_inv
+	--expect vmm_test --expect fuzz_vmm)
+[ -z "${ONLY:-}" ] || host_expect=()
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
-	--host "$host" --expect host_test --expect fuzz_inv \
-	--expect vmm_test --expect fuzz_vmm \
+	"${host_expect[@]}" \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
 	--kunit-suite arm-smmu-v3-nested-inv --kunit-suite arm-smmu-v3-nested-hw \
 	--kunit-suite arm-smmu-v3-edu-dma \

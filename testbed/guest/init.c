@@ -5,7 +5,8 @@
  * Mounts what the tests need, hands every edu device to vfio-pci, then
  * does what "testbed.mode=" on the kernel command line asks:
  *   test  - print the KUnit results kept in debugfs, run every program in
- *           /tests with a time limit;
+ *           /tests with a time limit, then (debug kernel) list what
+ *           kmemleak finds;
  *   run   - run /bin/demo;
  *   bench - run /bin/bench;
  *   vmm   - run /bin/vmm-host, the L1 host of the three-level test bed,
@@ -140,10 +141,11 @@ static void load_modules(void)
 }
 
 /*
- * Put a command with an undefined opcode on the first SMMU's queue,
- * through the nesting test hooks (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS).
+ * Write to test hook @hook of the first SMMU that has it
+ * (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS): an illegal command on its queue,
+ * or a lock-order inversion for lockdep to see.
  */
-static void inject_illegal_command(void)
+static void poke_test_hook(const char *hook)
 {
 	const char *hooks = "/sys/kernel/debug/arm-smmu-v3-nested";
 	struct dirent *de;
@@ -151,8 +153,8 @@ static void inject_illegal_command(void)
 	DIR *dir = opendir(hooks);
 
 	while (dir && (de = readdir(dir))) {
-		snprintf(path, sizeof(path), "%s/%s/illegal_command", hooks,
-			 de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/%s", hooks, de->d_name,
+			 hook);
 		if (!write_file(path, "1"))
 			break;
 	}
@@ -295,6 +297,36 @@ static void run_program(const char *name, const char *path)
 	print_quiet_kmsg();
 }
 
+/*
+ * A debug kernel's kmemleak (CONFIG_DEBUG_KMEMLEAK), once every test is
+ * done: two scans, after objects are old enough to be reported (5 s), and
+ * every object nothing points to, as TAP. No kmemleak: no section.
+ */
+static void report_leaks(void)
+{
+	const char *kmemleak = "/sys/kernel/debug/kmemleak";
+	static char buf[1 << 20];
+	char *line, *save;
+	int leaks = 0;
+
+	if (access(kmemleak, F_OK))
+		return;
+	say("TESTBED: BEGIN kmemleak\n1..1\n");
+	sleep(6);
+	if (write_file(kmemleak, "scan") || write_file(kmemleak, "scan"))
+		say("# kmemleak scan failed: %s\n", strerror(errno));
+	read_text(kmemleak, buf, sizeof(buf));
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		say("# %s\n", line);
+		leaks += !strncmp(line, "unreferenced object", 19);
+	}
+	say("%sok 1 no_leaks # %d unreferenced objects\n", leaks ? "not " : "",
+	    leaks);
+	say("TESTBED: END kmemleak rc=%d\n", leaks ? 1 : 0);
+	print_quiet_kmsg();
+}
+
 static void run_tests(void)
 {
 	struct dirent **names;
@@ -313,6 +345,7 @@ static void run_tests(void)
 	}
 	if (n > 0)
 		free(names);
+	report_leaks();
 }
 
 /* Value of "testbed.<key>=" on the kernel command line, or @def. */
@@ -363,14 +396,17 @@ int main(void)
 	bind_edu_to_vfio();
 	get_param("mode", "test", mode, sizeof(mode));
 	/*
-	 * `make selfcheck` proves that a kernel WARNING and an SMMU command
-	 * queue error fail the run.
+	 * `make selfcheck` proves that a kernel WARNING, an SMMU command
+	 * queue error and (on the debug kernel) a lock-order inversion fail
+	 * the run.
 	 */
 	get_param("inject", "", inject, sizeof(inject));
 	if (!strcmp(inject, "warn"))
 		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	if (!strcmp(inject, "illegal-command"))
-		inject_illegal_command();
+		poke_test_hook("illegal_command");
+	if (!strcmp(inject, "lock-inversion"))
+		poke_test_hook("lock_inversion");
 	if (!strcmp(mode, "run"))
 		run_program("demo", "/bin/demo");
 	else if (!strcmp(mode, "bench"))

@@ -13,10 +13,18 @@
  * illegal_command: any write puts one command with an opcode SMMUv3 does
  *   not define on the queue, so the SMMU reports CERROR_ILL. It proves
  *   that a test bed notices command queue errors.
+ * vmids_in_use: how many of the SMMU's VMIDs are allocated. Robustness
+ *   tests read it before and after, to show that every VMID came back.
+ * lock_inversion: any write takes two mutexes in one order, then in the
+ *   other. It proves that a debug test bed notices what lockdep reports.
  */
+#include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/idr.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "arm-smmu-v3-nested.h"
@@ -68,6 +76,59 @@ static ssize_t illegal_command_write(struct file *file,
 	return len;
 }
 
+/*
+ * The IDA has no counter: count the bits of its xarray's entries, which
+ * <linux/idr.h> lays out (a value entry for a few IDs, else an ida_bitmap).
+ */
+static int vmids_in_use_show(struct seq_file *m, void *unused)
+{
+	struct test_hooks *hooks = m->private;
+	struct xarray *xa = &hooks->s1.smmu->vmid_map.xa;
+	unsigned long index, in_use = 0;
+	struct ida_bitmap *bitmap;
+	void *entry;
+
+	xa_lock_irq(xa);
+	xa_for_each(xa, index, entry) {
+		if (xa_is_value(entry)) {
+			in_use += hweight_long(xa_to_value(entry));
+		} else {
+			bitmap = entry;
+			in_use += bitmap_weight(bitmap->bitmap, IDA_BITMAP_BITS);
+		}
+	}
+	xa_unlock_irq(xa);
+	seq_printf(m, "%lu\n", in_use);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmids_in_use);
+
+static DEFINE_MUTEX(inversion_first);
+static DEFINE_MUTEX(inversion_second);
+
+static ssize_t lock_inversion_write(struct file *file,
+				    const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	add_taint(TAINT_TEST, LOCKDEP_STILL_OK);
+	mutex_lock(&inversion_first);
+	mutex_lock(&inversion_second);
+	mutex_unlock(&inversion_second);
+	mutex_unlock(&inversion_first);
+	/* One thread, so no deadlock; lockdep still sees the cycle */
+	mutex_lock(&inversion_second);
+	mutex_lock(&inversion_first);
+	mutex_unlock(&inversion_first);
+	mutex_unlock(&inversion_second);
+	return len;
+}
+
+static const struct file_operations lock_inversion_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = lock_inversion_write,
+};
+
 static const struct file_operations s1_invalidate_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -100,5 +161,9 @@ void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
 			    &s1_invalidate_fops);
 	debugfs_create_file("illegal_command", 0200, dir, hooks,
 			    &illegal_command_fops);
+	debugfs_create_file("vmids_in_use", 0400, dir, hooks,
+			    &vmids_in_use_fops);
+	debugfs_create_file("lock_inversion", 0200, dir, hooks,
+			    &lock_inversion_fops);
 	dev_warn(smmu->dev, "nesting test hooks in debugfs: test machines only\n");
 }

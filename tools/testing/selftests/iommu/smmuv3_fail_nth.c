@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failure on the nesting paths, one failure point at a time:
+ * /proc/thread-self/fail-nth makes the Nth slab or page allocation of the
+ * next calls fail (failslab, fail_page_alloc), for N = 1, 2, ... until the
+ * operation runs through without reaching its Nth allocation.
+ *
+ * Each time the injected failure was reached, the operation must return an
+ * error and the device must still translate as before it: an edu DMA shows
+ * which translation the device's STE holds. Nothing may be left behind: no
+ * object (the same allocation succeeds afterwards), no VMID (the nesting
+ * test hooks count them) and, on the debug kernel, no memory (kmemleak).
+ */
+#include "../kselftest_harness.h"
+#include "iommufd_calls.h"
+#include "smmuv3_guest.h"
+#include "smmuv3_robust.h"
+
+#define GUEST_IPA	0x40000000ULL	/* CDs and page tables */
+#define GUEST_SIZE	0x100000ULL
+#define DATA_IPA	0x50000000ULL
+#define DATA_PAGES	4
+#define VA_SRC		0x10000000ULL	/* -> data page 0 in both contexts */
+#define VA_DST		0x20000000ULL	/* -> page 1 (ctx 1), page 2 (ctx 2) */
+#define PAGE		GUEST_PAGE
+#define MAX_POINTS	400
+
+FIXTURE(fail_nth)
+{
+	int fd, nth_fd;
+	struct edu edu;
+	struct smmuv3_guest g;
+	uint8_t *data;
+	uint32_t ioas, parent, ctx1, ctx2;
+	uint64_t cd1, cd2;
+	long vmids;
+	unsigned int points, absorbed;
+};
+
+static uint8_t pattern(int page)
+{
+	return 0xa0 + page;
+}
+
+static void reset_data(FIXTURE_DATA(fail_nth) *self)
+{
+	int i;
+
+	for (i = 0; i < DATA_PAGES; i++)
+		memset(self->data + i * PAGE, pattern(i), PAGE);
+}
+
+/* Which data page, if any, holds page 0's pattern now (-1: none) */
+static int page_written(FIXTURE_DATA(fail_nth) *self)
+{
+	int i;
+
+	for (i = 1; i < DATA_PAGES; i++)
+		if (self->data[i * PAGE] == pattern(0) &&
+		    self->data[i * PAGE + PAGE - 1] == pattern(0))
+			return i;
+	return -1;
+}
+
+/*
+ * Copy a page through the device from @src to @dst and say which data page
+ * it reached; the data is reset afterwards. DMA that a translation drops
+ * reaches none (-1) and, as the contexts leave CD.R clear, records no
+ * event.
+ */
+static int dma_lands(FIXTURE_DATA(fail_nth) *self, uint64_t src, uint64_t dst)
+{
+	int page = -2;
+
+	if (!edu_dma_from(&self->edu, src, PAGE) &&
+	    !edu_dma_to(&self->edu, dst, PAGE))
+		page = page_written(self);
+	reset_data(self);
+	return page;
+}
+
+static uint64_t write_context(FIXTURE_DATA(fail_nth) *self, uint16_t asid,
+			      int dst_page)
+{
+	uint64_t cd = guest_alloc_page(&self->g);
+	uint64_t root = guest_alloc_page(&self->g);
+
+	guest_write_cd(&self->g, cd, asid, root);
+	guest_map(&self->g, root, VA_SRC, DATA_IPA);
+	guest_map(&self->g, root, VA_DST, DATA_IPA + dst_page * PAGE);
+	return cd;
+}
+
+static int alloc_nested(FIXTURE_DATA(fail_nth) *self, uint64_t cd,
+			uint32_t *id)
+{
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
+		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
+		.s1ctxptr = cd,
+	};
+
+	return iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->parent, 0,
+			       IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
+			       sizeof(ctx), id);
+}
+
+FIXTURE_SETUP(fail_nth)
+{
+	const char *verbose;
+	char path[64];
+	int i, ret = edu_open_bound(&self->edu, &self->fd);
+
+	self->nth_fd = -1;
+	if (ret == -ENODEV) {
+		ASSERT_EQ(0, edu_promised()) TH_LOG("the test bed lost its edu device");
+		SKIP(return, "no edu device");
+	}
+	ASSERT_EQ(0, ret);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	self->nth_fd = open(path, O_RDWR);
+	if (self->nth_fd < 0)
+		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION)");
+	/* Every allocation may fail, sleeping ones included */
+	write_file_quiet("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	write_file_quiet("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	/* testbed.fail_verbose=1: a stack trace for each injected failure */
+	verbose = testbed_param("fail_verbose") ? "1" : "0";
+	write_file_quiet("/sys/kernel/debug/failslab/verbose", verbose);
+	write_file_quiet("/sys/kernel/debug/fail_page_alloc/verbose", verbose);
+	self->vmids = vmids_in_use();
+
+	ASSERT_EQ(0, iofd_ioas_alloc(self->fd, &self->ioas));
+	self->g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->g.mem);
+	self->g.ipa = GUEST_IPA;
+	self->g.size = GUEST_SIZE;
+	ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->g.mem, GUEST_SIZE,
+			      GUEST_IPA));
+	self->data = mmap(NULL, DATA_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->data);
+	reset_data(self);
+	for (i = 0; i < DATA_PAGES; i++)
+		ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->data + i * PAGE,
+				      PAGE, DATA_IPA + i * PAGE));
+	ASSERT_EQ(0, iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
+				     IOMMU_HWPT_ALLOC_NEST_PARENT,
+				     IOMMU_HWPT_DATA_NONE, NULL, 0,
+				     &self->parent));
+	self->cd1 = write_context(self, 1, 1);
+	self->cd2 = write_context(self, 2, 2);
+	ASSERT_EQ(0, alloc_nested(self, self->cd1, &self->ctx1));
+	ASSERT_EQ(0, alloc_nested(self, self->cd2, &self->ctx2));
+	ASSERT_EQ(0, edu_enable(&self->edu));
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	edu_close(&self->edu);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->nth_fd >= 0)
+		close(self->nth_fd);
+	printf("# %u failure points tried, %u absorbed without an error\n",
+	       self->points, self->absorbed);
+	/* Everything is closed: every VMID must be back */
+	if (self->vmids >= 0)
+		EXPECT_EQ(self->vmids, vmids_in_use());
+}
+
+/* The device's translation, as DMA sees it */
+enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
+
+static void expect_reach(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fail_nth) *self, enum reach r,
+			 unsigned int nth)
+{
+	switch (r) {
+	case VIA_PARENT:	/* IPAs: page 0 -> page 3 */
+		ASSERT_EQ(3, dma_lands(self, DATA_IPA, DATA_IPA + 3 * PAGE))
+			TH_LOG("failure point %u: not on the parent", nth);
+		break;
+	case VIA_CTX1:
+	case VIA_CTX2:
+		ASSERT_EQ(r == VIA_CTX1 ? 1 : 2,
+			  dma_lands(self, VA_SRC, VA_DST))
+			TH_LOG("failure point %u: not on context %d", nth,
+			       r == VIA_CTX1 ? 1 : 2);
+		break;
+	}
+}
+
+/* Arm the Nth allocation of this thread to fail; 0 disarms */
+static void fail_nth_arm(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fail_nth) *self, unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	ASSERT_EQ(len, pwrite(self->nth_fd, buf, len, 0));
+}
+
+/* Was the armed failure reached? Disarms. */
+static bool fail_nth_reached(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fail_nth) *self)
+{
+	char buf[16] = "";
+
+	ASSERT_LT(0, pread(self->nth_fd, buf, sizeof(buf) - 1, 0));
+	fail_nth_arm(_metadata, self, 0);
+	return atoi(buf) == 0;
+}
+
+/*
+ * Run @op with failure point 1, 2, ... armed. @before puts the device on
+ * the translation it has before @op; after a failed @op it must still have
+ * it, after a successful one @after. @undo takes a successful @op back.
+ * Stops at the first run that reached no failure point, which must succeed.
+ */
+#define SWEEP(before, op, after, undo)						\
+	do {									\
+		unsigned int nth;						\
+		int ret;							\
+										\
+		for (nth = 1; nth < MAX_POINTS; nth++) {			\
+			ASSERT_EQ(0, edu_attach(&self->edu,			\
+				  before == VIA_PARENT ? self->parent :		\
+				  before == VIA_CTX1 ? self->ctx1 :		\
+				  self->ctx2));					\
+			fail_nth_arm(_metadata, self, nth);			\
+			ret = (op);						\
+			if (!fail_nth_reached(_metadata, self)) {		\
+				ASSERT_EQ(0, ret) TH_LOG("no failure injected");\
+				expect_reach(_metadata, self, after, nth);	\
+				undo;						\
+				break;						\
+			}							\
+			self->points++;						\
+			if (ret) {						\
+				expect_reach(_metadata, self, before, nth);	\
+			} else {						\
+				self->absorbed++;				\
+				expect_reach(_metadata, self, after, nth);	\
+				undo;						\
+			}							\
+		}								\
+		ASSERT_GT(MAX_POINTS, nth);					\
+	} while (0)
+
+TEST_F_TIMEOUT(fail_nth, nested_alloc, 300)
+{
+	uint32_t id = 0;
+
+	SWEEP(VIA_CTX1, alloc_nested(self, self->cd2, &id), VIA_CTX1,
+	      ASSERT_EQ(0, iofd_destroy(self->fd, id)));
+}
+
+TEST_F_TIMEOUT(fail_nth, nest_parent_alloc, 300)
+{
+	uint32_t id = 0;
+
+	SWEEP(VIA_CTX1,
+	      iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
+			      IOMMU_HWPT_ALLOC_NEST_PARENT,
+			      IOMMU_HWPT_DATA_NONE, NULL, 0, &id),
+	      VIA_CTX1, ASSERT_EQ(0, iofd_destroy(self->fd, id)));
+}
+
+TEST_F_TIMEOUT(fail_nth, attach_from_parent, 300)
+{
+	SWEEP(VIA_PARENT, edu_attach(&self->edu, self->ctx1), VIA_CTX1, );
+}
+
+TEST_F_TIMEOUT(fail_nth, replace_nested, 300)
+{
+	SWEEP(VIA_CTX1, edu_attach(&self->edu, self->ctx2), VIA_CTX2, );
+}
+
+TEST_F_TIMEOUT(fail_nth, replace_to_parent, 300)
+{
+	SWEEP(VIA_CTX2, edu_attach(&self->edu, self->parent), VIA_PARENT, );
+}
+
+/* Four entries of each kind the SMMU carries out */
+static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
+{
+	struct iommu_hwpt_invalidate_generic inv[4] = {
+		{ .cache = IOMMU_INV_CACHE_CONTEXT,
+		  .granularity = IOMMU_INV_GRANU_DOMAIN },
+		{ .cache = IOMMU_INV_CACHE_IOTLB,
+		  .granularity = IOMMU_INV_GRANU_ADDR_SPACE,
+		  .flags = IOMMU_INV_FLAG_ARCHID, .archid = 1 },
+		{ .cache = IOMMU_INV_CACHE_IOTLB,
+		  .granularity = IOMMU_INV_GRANU_ADDR,
+		  .addr = VA_DST, .granule_size = PAGE, .nb_granules = 3 },
+		{ .cache = IOMMU_INV_CACHE_IOTLB,
+		  .granularity = IOMMU_INV_GRANU_DOMAIN },
+	};
+
+	*done = 4;
+	return iofd_invalidate(self->fd, self->ctx1,
+			       IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
+			       sizeof(inv[0]), done);
+}
+
+/*
+ * A failed invalidation says how many entries it carried out; the device
+ * keeps translating, and the same array goes through afterwards.
+ */
+TEST_F_TIMEOUT(fail_nth, invalidate, 300)
+{
+	uint32_t done = 0;
+
+	SWEEP(VIA_CTX1, invalidate_four(self, &done), VIA_CTX1,
+	      ASSERT_EQ(4, done));
+	ASSERT_EQ(0, invalidate_four(self, &done));
+	ASSERT_EQ(4, done);
+}
+
+TEST_HARNESS_MAIN

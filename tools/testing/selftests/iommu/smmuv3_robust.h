@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the robustness tests (smmuv3_fuzz, smmuv3_fail_nth, smmuv3_race,
+ * smmuv3_fault_flood) share: both edu devices bound to one iommufd, a
+ * seeded random number generator, errno histograms, and the VMID count of
+ * the nesting test hooks.
+ */
+#ifndef __SELFTEST_IOMMU_SMMUV3_ROBUST_H
+#define __SELFTEST_IOMMU_SMMUV3_ROBUST_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "vfio_edu.h"
+
+#define SMMUV3_HOOKS	"/sys/kernel/debug/arm-smmu-v3-nested"
+#define NESTING_SWITCH	"/sys/module/arm_smmu_v3/parameters/nesting"
+
+/*
+ * Open and bind up to @max edu devices to one new iommufd, in *@iommufd.
+ * Returns how many (0: none here), or a negative errno.
+ */
+static inline int edu_open_all(struct edu *edus, int max, int *iommufd)
+{
+	char bdfs[EDU_MAX_DEVICES][16];
+	int i, ret, n = edu_list(bdfs, max < EDU_MAX_DEVICES ?
+				       max : EDU_MAX_DEVICES);
+
+	*iommufd = -1;
+	if (n < 1)
+		return 0;
+	*iommufd = open("/dev/iommu", O_RDWR);
+	if (*iommufd < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		ret = edu_open(&edus[i], bdfs[i]);
+		if (!ret)
+			ret = edu_bind(&edus[i], *iommufd);
+		if (ret)
+			return ret;
+	}
+	return n;
+}
+
+/* xorshift64*: small, and the same sequence for a seed on every machine */
+static inline uint64_t rng_next(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* 0 .. @n - 1 */
+static inline uint64_t rng_below(uint64_t *state, uint64_t n)
+{
+	return n ? rng_next(state) % n : 0;
+}
+
+/* true with probability 1 / @n */
+static inline int rng_one_in(uint64_t *state, uint64_t n)
+{
+	return rng_below(state, n) == 0;
+}
+
+/*
+ * The seed: "testbed.seed=N" on the kernel command line (to replay a run),
+ * else the clock. Never 0, which xorshift cannot leave.
+ */
+static inline uint64_t robust_seed(void)
+{
+	const char *p = testbed_param("seed");
+	struct timespec ts;
+	uint64_t seed;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	seed = p ? strtoull(p, NULL, 0) :
+		   (uint64_t)ts.tv_sec * 1000000007ULL + ts.tv_nsec;
+	return seed ? seed : 1;
+}
+
+/* "testbed.<key>=N" seconds, else @def */
+static inline unsigned int robust_seconds(const char *key, unsigned int def)
+{
+	const char *p = testbed_param(key);
+
+	return p ? (unsigned int)atoi(p) : def;
+}
+
+static inline double robust_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define ERRNO_SLOTS	134
+
+/* How often each outcome (0 or an errno) of one operation came back */
+struct errno_hist {
+	const char *op;
+	unsigned long count[ERRNO_SLOTS];
+};
+
+static inline void errno_hist_add(struct errno_hist *h, int ret)
+{
+	int e = ret < 0 ? -ret : ret;
+
+	h->count[e < ERRNO_SLOTS ? e : ERRNO_SLOTS - 1]++;
+}
+
+static inline unsigned long errno_hist_total(const struct errno_hist *h)
+{
+	unsigned long sum = 0;
+	int e;
+
+	for (e = 0; e < ERRNO_SLOTS; e++)
+		sum += h->count[e];
+	return sum;
+}
+
+/* "# op: ok 12, EINVAL 40, ..." */
+static inline void errno_hist_print(const struct errno_hist *h)
+{
+	char line[1024];
+	size_t len = 0;
+	int e;
+
+	len += snprintf(line, sizeof(line), "# %-12s", h->op);
+	for (e = 0; e < ERRNO_SLOTS && len < sizeof(line); e++) {
+		if (!h->count[e])
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, " %s %lu,",
+				e ? strerrorname_np(e) ?: "E?" : "ok",
+				h->count[e]);
+	}
+	if (line[len - 1] == ',')
+		line[len - 1] = 0;
+	printf("%s\n", line);
+}
+
+/*
+ * VMIDs allocated on all SMMUs, from the nesting test hooks
+ * (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS); -1 without them.
+ */
+static inline long vmids_in_use(void)
+{
+	struct dirent *de;
+	char path[512];
+	long total = -1;
+	DIR *dir = opendir(SMMUV3_HOOKS);
+	FILE *f;
+	long n;
+
+	while (dir && (de = readdir(dir))) {
+		snprintf(path, sizeof(path), "%s/%s/vmids_in_use", SMMUV3_HOOKS,
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%ld", &n) == 1)
+			total = (total < 0 ? 0 : total) + n;
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return total;
+}
+
+/* Write @val to @path; whether it worked does not matter to the caller */
+static inline void write_file_quiet(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd >= 0) {
+		n = write(fd, val, strlen(val));
+		(void)n;
+		close(fd);
+	}
+}
+
+/* The runtime off-switch: 1 on, 0 off; returns 0 or -errno */
+static inline int nesting_switch(int on)
+{
+	int ret, fd = open(NESTING_SWITCH, O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+#endif
