@@ -228,6 +228,9 @@ def main():
                     help='a section that must be present')
     ap.add_argument('--kunit-suite', action='append', default=[],
                     help='a KUnit suite that must have run')
+    ap.add_argument('--kunit-boot', default='',
+                    help='the boot whose KUnit suites --kunit-suite names '
+                    '(default: the main boot)')
     ap.add_argument('--known-failures',
                     help='file of "suite:test reason-regex" lines')
     ap.add_argument('--boot-rc', type=int, default=0)
@@ -284,9 +287,10 @@ def main():
     for name in args.expect:
         if name not in sections:
             problems.append('%s: never ran' % name)
+    prefix = args.kunit_boot + ':' if args.kunit_boot else ''
     for name in args.kunit_suite:
-        if not any(s.name == 'kunit:' + name for s in suites):
-            problems.append('kunit:%s: never ran' % name)
+        if not any(s.name == prefix + 'kunit:' + name for s in suites):
+            problems.append('%skunit:%s: never ran' % (prefix, name))
     finished = sum('TESTBED: DONE' in l for l in lines)
     if finished < len(args.logs):
         problems.append('guest: %d of %d boots never reached the end of their '

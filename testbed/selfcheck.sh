@@ -7,7 +7,9 @@
 # command queue, a suite that never ran, a suite that printed no result, a
 # suite that exited non-zero without TAP, an SMMU event no test declared,
 # a test declaring the wrong number of events, an illegal command on the
-# SMMU's queue, and a known failure that fails for another reason.
+# SMMU's queue, a known failure that fails for another reason, and on the
+# debug kernel a memory leak in the nesting code and a lock-order
+# inversion.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -131,5 +133,20 @@ else
 fi
 rm -rf "$fake"
 
-echo "$((12 - failures)) passed, $failures failed"
+# 13. A leak in the nesting code: a device leaving a nested domain no
+# longer frees its list entry. kmemleak, on the debug kernel, must see it.
+nested_c=$TREE/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-nested.c
+sed -i '/^\t\t\tlist_del(&entry->node);$/{n;/^\t\t\tkfree(entry);$/d}' "$nested_c"
+[ "$(grep -c 'kfree(entry);' "$nested_c")" = 1 ] || die "could not inject the leak"
+ONLY=debug DEBUG_TESTS=smmuv3_nested_dma NO_BUILD=1 expect_failure \
+	"a leak in the nesting code" "FAILED: debug:kmemleak:no_leaks"
+restore
+
+# 14. A lock-order inversion, through the test hooks: lockdep must say so.
+# (The boot rebuilds the debug kernel, without the leak.)
+ONLY=debug DEBUG_TESTS=edu_dma BOOT_APPEND=testbed.inject=lock-inversion \
+	NO_BUILD=1 expect_failure "a lock-order inversion" \
+	"FAILED: kernel log: .*circular locking dependency"
+
+echo "$((14 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -62,10 +62,11 @@ other_boot() {
 
 # The debug kernel: every suite of ours (not the base's iommufd suites),
 # longer fuzzing and racing, and kmemleak's findings at the end.
+# DEBUG_TESTS may name fewer (make selfcheck).
 debug_boot() {
-	other_boot debug "edu_dma smmuv3_nested smmuv3_nested_dma
+	other_boot debug "${DEBUG_TESTS:-edu_dma smmuv3_nested smmuv3_nested_dma
 		smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency
-		smmuv3_fuzz smmuv3_fail_nth smmuv3_race smmuv3_fault_flood" \
+		smmuv3_fuzz smmuv3_fail_nth smmuv3_race smmuv3_fault_flood}" \
 		KBUILD="$CACHE/kbuild-debug" \
 		VARIANT_CONFIG="$TOP/testbed/variants/debug.config" \
 		BOOT_APPEND="testbed.fuzz_seconds=60 testbed.race_seconds=30 ${BOOT_APPEND:-}"
@@ -111,7 +112,7 @@ fi
 
 host_expect=(--host "$host" --expect host_test --expect fuzz_inv
 	--expect vmm_test --expect fuzz_vmm)
-[ -z "${ONLY:-}" ] || host_expect=()
+[ -z "${ONLY:-}" ] || host_expect=(--kunit-boot "$ONLY")
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
 	"${host_expect[@]}" \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
