@@ -67,8 +67,22 @@ make_tree() {
 			fi
 		done
 	echo "$key" >"$TREE.tmp/.testbed-series"
+	base_file_sums "$TREE.tmp" >"$TREE.tmp/.testbed-base-sums"
 	rm -rf "$TREE"
 	mv "$TREE.tmp" "$TREE"
+}
+
+# Checksums of the base files the series patches, as the tree has them: a
+# hand edit (a selfcheck case, an experiment) must not outlive its run.
+base_file_sums() {
+	local files=() f
+	for p in $(series_patches); do files+=("$TOP/patches/$p"); done
+	[ ${#files[@]} -eq 0 ] && return 0
+	for f in $(patched_paths "${files[@]}"); do
+		if [ -e "$PRISTINE/$f" ] && [ -e "$1/$f" ]; then
+			(cd "$1" && sha256sum "$f")
+		fi
+	done
 }
 
 copy_overlay() {
@@ -91,5 +105,10 @@ if [ "$(cat "$TREE/.testbed-base" 2>/dev/null)" != "$base_key" ]; then
 	rm -rf "$TREE" "$KBUILD"
 fi
 key=$(series_key)
-[ "$(cat "$TREE/.testbed-series" 2>/dev/null)" = "$key" ] || make_tree "$key"
+if [ "$(cat "$TREE/.testbed-series" 2>/dev/null)" != "$key" ]; then
+	make_tree "$key"
+elif ! base_file_sums "$TREE" | cmp -s - "$TREE/.testbed-base-sums"; then
+	log "a patched base file in the tree was edited: make the tree again"
+	make_tree "$key"
+fi
 copy_overlay
