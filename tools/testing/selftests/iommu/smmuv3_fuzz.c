@@ -218,10 +218,45 @@ static int op_detach(struct fuzz *f)
 	return edu_detach(pick_dev(f));
 }
 
+/* An entry the uAPI documentation calls valid, of a random kind */
+static void valid_entry(struct fuzz *f, struct iommu_hwpt_invalidate_generic *e)
+{
+	memset(e, 0, sizeof(*e));
+	switch (rng_below(&f->rng, 4)) {
+	case 0:		/* everything of a cache */
+		e->cache = 1 + rng_below(&f->rng, 7);
+		e->granularity = IOMMU_INV_GRANU_DOMAIN;
+		break;
+	case 1:		/* one ASID */
+		e->cache = IOMMU_INV_CACHE_IOTLB;
+		e->granularity = IOMMU_INV_GRANU_ADDR_SPACE;
+		e->flags = IOMMU_INV_FLAG_ARCHID;
+		e->archid = rng_below(&f->rng, 256);
+		break;
+	case 2:		/* one PASID's context */
+		e->cache = IOMMU_INV_CACHE_CONTEXT;
+		e->granularity = IOMMU_INV_GRANU_PASID;
+		e->flags = IOMMU_INV_FLAG_PASID;
+		e->pasid = rng_below(&f->rng, 4);
+		break;
+	default:	/* a range of 4 KiB pages */
+		e->cache = IOMMU_INV_CACHE_IOTLB;
+		e->granularity = IOMMU_INV_GRANU_ADDR;
+		e->flags = rng_below(&f->rng, 2) ? IOMMU_INV_FLAG_LEAF : 0;
+		e->granule_size = 4096;
+		e->addr = rng_below(&f->rng, 1ULL << 27) * 4096;
+		e->nb_granules = 1 + rng_below(&f->rng, 1 << rng_below(&f->rng, 20));
+		break;
+	}
+}
+
+/* Half of the time a valid entry, else every field random */
 static void random_entry(struct fuzz *f, struct iommu_hwpt_invalidate_generic *e)
 {
 	static const uint64_t granules[] = { 4096, 16384, 65536, 2 << 20 };
 
+	if (rng_one_in(&f->rng, 2))
+		return valid_entry(f, e);
 	memset(e, 0, sizeof(*e));
 	e->cache = rng_one_in(&f->rng, 8) ? pick_value(f, 32) :
 					    1 + rng_below(&f->rng, 7);
@@ -256,13 +291,16 @@ static int op_invalidate(struct fuzz *f)
 	uint32_t type = rng_one_in(&f->rng, 16) ?
 		pick_value(f, 32) : IOMMU_HWPT_INVALIDATE_DATA_GENERIC;
 	void *array = f->entries;
-	int ret;
+	int all_valid = rng_one_in(&f->rng, 4), ret;
 
 	memset(f->entries, 0, sizeof(f->entries));
 	for (i = 0; len && i < num; i++) {
 		struct iommu_hwpt_invalidate_generic e;
 
-		random_entry(f, &e);
+		if (all_valid)
+			valid_entry(f, &e);
+		else
+			random_entry(f, &e);
 		memcpy(f->entries + i * len, &e, len < sizeof(e) ? len : sizeof(e));
 		if (len > sizeof(e) && rng_one_in(&f->rng, 4))
 			f->entries[i * len + sizeof(e)] = 1;	/* a tail */
