@@ -16,39 +16,20 @@
 #include "smmuv3_guest.h"
 #include "smmuv3_robust.h"
 
-#define GUEST_IPA	0x40000000ULL	/* CDs and page tables */
-#define GUEST_SIZE	0x100000ULL
-#define DATA_IPA	0x50000000ULL
-#define DATA_PAGES	4
 #define VA_SRC		0x10000000ULL	/* -> data page 0 in both contexts */
 #define VA_DST		0x20000000ULL	/* -> page 1 (ctx 1), page 2 (ctx 2) */
-#define PAGE		GUEST_PAGE
 #define MAX_POINTS	400
 
 FIXTURE(fail_nth)
 {
 	int fd, nth_fd;
 	struct edu edu;
-	struct smmuv3_guest g;
-	uint8_t *data;
-	uint32_t ioas, parent, ctx1, ctx2;
+	struct robust_vm vm;
+	uint32_t ctx1, ctx2;
 	uint64_t cd1, cd2;
 	long vmids;
 	unsigned int points, absorbed;
 };
-
-static uint8_t pattern(int page)
-{
-	return 0xa0 + page;
-}
-
-static void reset_data(FIXTURE_DATA(fail_nth) *self)
-{
-	int i;
-
-	for (i = 0; i < DATA_PAGES; i++)
-		memset(self->data + i * PAGE, pattern(i), PAGE);
-}
 
 /* Which data page, if any, holds page 0's pattern now (-1: none) */
 static int page_written(FIXTURE_DATA(fail_nth) *self)
@@ -56,8 +37,8 @@ static int page_written(FIXTURE_DATA(fail_nth) *self)
 	int i;
 
 	for (i = 1; i < DATA_PAGES; i++)
-		if (self->data[i * PAGE] == pattern(0) &&
-		    self->data[i * PAGE + PAGE - 1] == pattern(0))
+		if (self->vm.data[i * PAGE] == self->vm.pattern &&
+		    self->vm.data[i * PAGE + PAGE - 1] == self->vm.pattern)
 			return i;
 	return -1;
 }
@@ -75,40 +56,33 @@ static int dma_lands(FIXTURE_DATA(fail_nth) *self, uint64_t src, uint64_t dst)
 	if (!edu_dma_from(&self->edu, src, PAGE) &&
 	    !edu_dma_to(&self->edu, dst, PAGE))
 		page = page_written(self);
-	reset_data(self);
+	robust_vm_reset(&self->vm);
 	return page;
 }
 
 static uint64_t write_context(FIXTURE_DATA(fail_nth) *self, uint16_t asid,
 			      int dst_page)
 {
-	uint64_t cd = guest_alloc_page(&self->g);
-	uint64_t root = guest_alloc_page(&self->g);
+	uint64_t cd = guest_alloc_page(&self->vm.g);
+	uint64_t root = guest_alloc_page(&self->vm.g);
 
-	guest_write_cd(&self->g, cd, asid, root);
-	guest_map(&self->g, root, VA_SRC, DATA_IPA);
-	guest_map(&self->g, root, VA_DST, DATA_IPA + dst_page * PAGE);
+	guest_write_cd(&self->vm.g, cd, asid, root);
+	guest_map(&self->vm.g, root, VA_SRC, DATA_IPA);
+	guest_map(&self->vm.g, root, VA_DST, DATA_IPA + dst_page * PAGE);
 	return cd;
 }
 
 static int alloc_nested(FIXTURE_DATA(fail_nth) *self, uint64_t cd,
 			uint32_t *id)
 {
-	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
-		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
-		.s1ctxptr = cd,
-	};
-
-	return iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->parent, 0,
-			       IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
-			       sizeof(ctx), id);
+	return robust_vm_nested(self->fd, &self->vm, self->edu.dev_id, cd, id);
 }
 
 FIXTURE_SETUP(fail_nth)
 {
 	const char *verbose;
 	char path[64];
-	int i, ret = edu_open_bound(&self->edu, &self->fd);
+	int ret = edu_open_bound(&self->edu, &self->fd);
 
 	self->nth_fd = -1;
 	if (ret == -ENODEV) {
@@ -129,25 +103,8 @@ FIXTURE_SETUP(fail_nth)
 	write_file_quiet("/sys/kernel/debug/fail_page_alloc/verbose", verbose);
 	self->vmids = vmids_in_use();
 
-	ASSERT_EQ(0, iofd_ioas_alloc(self->fd, &self->ioas));
-	self->g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->g.mem);
-	self->g.ipa = GUEST_IPA;
-	self->g.size = GUEST_SIZE;
-	ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->g.mem, GUEST_SIZE,
-			      GUEST_IPA));
-	self->data = mmap(NULL, DATA_PAGES * PAGE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->data);
-	reset_data(self);
-	for (i = 0; i < DATA_PAGES; i++)
-		ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->data + i * PAGE,
-				      PAGE, DATA_IPA + i * PAGE));
-	ASSERT_EQ(0, iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
-				     IOMMU_HWPT_ALLOC_NEST_PARENT,
-				     IOMMU_HWPT_DATA_NONE, NULL, 0,
-				     &self->parent));
+	ASSERT_EQ(0, robust_vm_map(self->fd, &self->vm, 0xa0,
+				   self->edu.dev_id));
 	self->cd1 = write_context(self, 1, 1);
 	self->cd2 = write_context(self, 2, 2);
 	ASSERT_EQ(0, alloc_nested(self, self->cd1, &self->ctx1));
@@ -225,7 +182,7 @@ static bool fail_nth_reached(struct __test_metadata *_metadata,
 										\
 		for (nth = 1; nth < MAX_POINTS; nth++) {			\
 			ASSERT_EQ(0, edu_attach(&self->edu,			\
-				  before == VIA_PARENT ? self->parent :		\
+				  before == VIA_PARENT ? self->vm.parent :		\
 				  before == VIA_CTX1 ? self->ctx1 :		\
 				  self->ctx2));					\
 			fail_nth_arm(_metadata, self, nth);			\
@@ -261,7 +218,7 @@ TEST_F_TIMEOUT(fail_nth, nest_parent_alloc, 300)
 	uint32_t id = 0;
 
 	SWEEP(VIA_CTX1,
-	      iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
+	      iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->vm.ioas,
 			      IOMMU_HWPT_ALLOC_NEST_PARENT,
 			      IOMMU_HWPT_DATA_NONE, NULL, 0, &id),
 	      VIA_CTX1, ASSERT_EQ(0, iofd_destroy(self->fd, id)));
@@ -279,7 +236,7 @@ TEST_F_TIMEOUT(fail_nth, replace_nested, 300)
 
 TEST_F_TIMEOUT(fail_nth, replace_to_parent, 300)
 {
-	SWEEP(VIA_CTX2, edu_attach(&self->edu, self->parent), VIA_PARENT, );
+	SWEEP(VIA_CTX2, edu_attach(&self->edu, self->vm.parent), VIA_PARENT, );
 }
 
 /* Four entries of each kind the SMMU carries out */

@@ -22,15 +22,10 @@
 #include "smmuv3_guest.h"
 #include "smmuv3_robust.h"
 
-#define GUEST_IPA	0x40000000ULL	/* CDs and page tables */
-#define GUEST_SIZE	0x100000ULL
-#define DATA_IPA	0x50000000ULL
-#define DATA_PAGES	4
 #define HOLE_IPA	0x58000000ULL	/* not mapped until the fix */
 #define VA_SRC		0x10000000ULL	/* -> data page 0 */
 #define VA_DST		0x20000000ULL	/* B: -> page 2 */
 #define VA_HOLE		0x30000000ULL	/* A: the flood's target */
-#define PAGE		GUEST_PAGE
 #define FLOOD_DMAS	4
 #define GOOD_DMAS	4
 #define CD0_R		(1ULL << 45)	/* record stage-1 faults */
@@ -44,9 +39,9 @@ FIXTURE(flood)
 {
 	int fd;
 	struct edu a, b;
-	struct smmuv3_guest g;
-	uint8_t *data, *fix_page;
-	uint32_t ioas, parent, ctx_a, ctx_b;
+	struct robust_vm vm;
+	uint8_t *fix_page;
+	uint32_t ctx_a, ctx_b;
 	uint64_t cd_a, root_a;
 };
 
@@ -75,33 +70,9 @@ FIXTURE_VARIANT_ADD(flood, invalid_cd)
 	.kind = INVALID_CD,
 };
 
-static uint8_t pattern(int page)
+static uint8_t pattern(FIXTURE_DATA(flood) *self, int page)
 {
-	return 0xe0 + page;
-}
-
-static void reset_data(FIXTURE_DATA(flood) *self)
-{
-	int i;
-
-	for (i = 0; i < DATA_PAGES; i++)
-		memset(self->data + i * PAGE, pattern(i), PAGE);
-}
-
-static uint32_t alloc_ctx(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(flood) *self, struct edu *edu,
-			  uint64_t cd)
-{
-	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
-		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
-		.s1ctxptr = cd,
-	};
-	uint32_t id = 0;
-
-	EXPECT_EQ(0, iofd_hwpt_alloc(self->fd, edu->dev_id, self->parent, 0,
-				     IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
-				     sizeof(ctx), &id));
-	return id;
+	return self->vm.pattern + page;
 }
 
 /* A's CD in guest RAM @g, asking for stage-1 faults to be recorded */
@@ -116,7 +87,7 @@ FIXTURE_SETUP(flood)
 {
 	struct edu edus[2];
 	uint64_t cd_b, root_b;
-	int i, n = edu_open_all(edus, 2, &self->fd);
+	int n = edu_open_all(edus, 2, &self->fd);
 
 	if (n < 2) {
 		ASSERT_GT(2, edu_promised()) TH_LOG("the test bed lost an edu device");
@@ -124,43 +95,25 @@ FIXTURE_SETUP(flood)
 	}
 	self->a = edus[0];
 	self->b = edus[1];
-	ASSERT_EQ(0, iofd_ioas_alloc(self->fd, &self->ioas));
-	self->g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	self->data = mmap(NULL, DATA_PAGES * PAGE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_EQ(0, robust_vm_map(self->fd, &self->vm, 0xe0, self->a.dev_id));
 	self->fix_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->g.mem);
-	ASSERT_NE(MAP_FAILED, self->data);
 	ASSERT_NE(MAP_FAILED, self->fix_page);
-	self->g.ipa = GUEST_IPA;
-	self->g.size = GUEST_SIZE;
-	ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->g.mem, GUEST_SIZE,
-			      GUEST_IPA));
-	reset_data(self);
-	for (i = 0; i < DATA_PAGES; i++)
-		ASSERT_EQ(0, iofd_map(self->fd, self->ioas,
-				      self->data + i * PAGE, PAGE,
-				      DATA_IPA + i * PAGE));
-	ASSERT_EQ(0, iofd_hwpt_alloc(self->fd, self->a.dev_id, self->ioas,
-				     IOMMU_HWPT_ALLOC_NEST_PARENT,
-				     IOMMU_HWPT_DATA_NONE, NULL, 0,
-				     &self->parent));
 
 	/* B: a well-behaved guest, VA_SRC -> page 0, VA_DST -> page 2 */
-	cd_b = guest_alloc_page(&self->g);
-	root_b = guest_alloc_page(&self->g);
-	guest_write_cd(&self->g, cd_b, 2, root_b);
-	ASSERT_EQ(0, guest_map(&self->g, root_b, VA_SRC, DATA_IPA));
-	ASSERT_EQ(0, guest_map(&self->g, root_b, VA_DST, DATA_IPA + 2 * PAGE));
-	self->ctx_b = alloc_ctx(_metadata, self, &self->b, cd_b);
+	cd_b = guest_alloc_page(&self->vm.g);
+	root_b = guest_alloc_page(&self->vm.g);
+	guest_write_cd(&self->vm.g, cd_b, 2, root_b);
+	ASSERT_EQ(0, guest_map(&self->vm.g, root_b, VA_SRC, DATA_IPA));
+	ASSERT_EQ(0, guest_map(&self->vm.g, root_b, VA_DST, DATA_IPA + 2 * PAGE));
+	ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm, self->b.dev_id,
+				      cd_b, &self->ctx_b));
 
 	/* A: VA_SRC -> page 0; VA_HOLE as the variant has it */
-	self->root_a = guest_alloc_page(&self->g);
-	ASSERT_EQ(0, guest_map(&self->g, self->root_a, VA_SRC, DATA_IPA));
+	self->root_a = guest_alloc_page(&self->vm.g);
+	ASSERT_EQ(0, guest_map(&self->vm.g, self->root_a, VA_SRC, DATA_IPA));
 	if (variant->kind != UNMAPPED_VA) {
-		ASSERT_EQ(0, guest_map(&self->g, self->root_a, VA_HOLE,
+		ASSERT_EQ(0, guest_map(&self->vm.g, self->root_a, VA_HOLE,
 				       variant->kind == UNMAPPED_IPA ?
 				       HOLE_IPA : DATA_IPA + PAGE));
 	}
@@ -169,14 +122,15 @@ FIXTURE_SETUP(flood)
 		self->cd_a = HOLE_IPA;
 		break;
 	case INVALID_CD:	/* readable, but V is clear */
-		self->cd_a = guest_alloc_page(&self->g);
+		self->cd_a = guest_alloc_page(&self->vm.g);
 		break;
 	default:
-		self->cd_a = guest_alloc_page(&self->g);
-		write_cd_a(self, &self->g, self->cd_a);
+		self->cd_a = guest_alloc_page(&self->vm.g);
+		write_cd_a(self, &self->vm.g, self->cd_a);
 		break;
 	}
-	self->ctx_a = alloc_ctx(_metadata, self, &self->a, self->cd_a);
+	ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm, self->a.dev_id,
+				      self->cd_a, &self->ctx_a));
 	ASSERT_EQ(0, edu_attach(&self->a, self->ctx_a));
 	ASSERT_EQ(0, edu_attach(&self->b, self->ctx_b));
 	ASSERT_EQ(0, edu_enable(&self->a));
@@ -236,21 +190,21 @@ static void fix(struct __test_metadata *_metadata, FIXTURE_DATA(flood) *self,
 
 	switch (kind) {
 	case UNMAPPED_VA:	/* the guest maps VA_HOLE */
-		ASSERT_EQ(0, guest_map(&self->g, self->root_a, VA_HOLE,
+		ASSERT_EQ(0, guest_map(&self->vm.g, self->root_a, VA_HOLE,
 				       DATA_IPA + PAGE));
 		break;
 	case UNMAPPED_IPA:	/* the VMM maps the IPA: data page 1 again */
-		ASSERT_EQ(0, iofd_map(self->fd, self->ioas,
-				      self->data + PAGE, PAGE, HOLE_IPA));
+		ASSERT_EQ(0, iofd_map(self->fd, self->vm.ioas,
+				      self->vm.data + PAGE, PAGE, HOLE_IPA));
 		break;
 	case UNREADABLE_CD:	/* the VMM maps the CD's page, with a CD */
 		memset(self->fix_page, 0, PAGE);
 		write_cd_a(self, &cd_page, HOLE_IPA);
-		ASSERT_EQ(0, iofd_map(self->fd, self->ioas, self->fix_page,
+		ASSERT_EQ(0, iofd_map(self->fd, self->vm.ioas, self->fix_page,
 				      PAGE, HOLE_IPA));
 		break;
 	case INVALID_CD:	/* the guest writes its CD */
-		write_cd_a(self, &self->g, self->cd_a);
+		write_cd_a(self, &self->vm.g, self->cd_a);
 		break;
 	}
 	ASSERT_EQ(0, iofd_invalidate_one(self->fd, self->ctx_a, &inv));
@@ -277,9 +231,9 @@ TEST_F_TIMEOUT(flood, other_device_served_logs_limited_then_fixed, 120)
 	for (i = 0; i < GOOD_DMAS; i++) {
 		ASSERT_EQ(0, edu_dma_from(&self->b, VA_SRC, PAGE));
 		ASSERT_EQ(0, edu_dma_to(&self->b, VA_DST, PAGE));
-		ASSERT_EQ(pattern(0), self->data[2 * PAGE + PAGE - 1])
+		ASSERT_EQ(pattern(self, 0), self->vm.data[2 * PAGE + PAGE - 1])
 			TH_LOG("B's DMA %d went astray during the flood", i);
-		memset(self->data + 2 * PAGE, pattern(2), PAGE);
+		memset(self->vm.data + 2 * PAGE, pattern(self, 2), PAGE);
 	}
 	pthread_join(flooder, &flood_failed);
 	seconds = robust_now() - start;
@@ -287,7 +241,7 @@ TEST_F_TIMEOUT(flood, other_device_served_logs_limited_then_fixed, 120)
 	ASSERT_EQ(NULL, flood_failed) TH_LOG("A's DMA timed out");
 	/* Nothing of the flood landed anywhere */
 	for (i = 1; i < DATA_PAGES; i++)
-		ASSERT_EQ(pattern(i), self->data[i * PAGE]);
+		ASSERT_EQ(pattern(self, i), self->vm.data[i * PAGE]);
 
 	/* Give the event thread time to drain, then count its log lines */
 	usleep(500000);
@@ -300,11 +254,11 @@ TEST_F_TIMEOUT(flood, other_device_served_logs_limited_then_fixed, 120)
 
 	/* Fixed: A's DMA to VA_HOLE now lands on data page 1 */
 	fix(_metadata, self, variant->kind);
-	reset_data(self);
+	robust_vm_reset(&self->vm);
 	ASSERT_EQ(0, edu_dma_from(&self->a, VA_SRC, PAGE));
 	ASSERT_EQ(0, edu_dma_to(&self->a, VA_HOLE, PAGE));
-	ASSERT_EQ(pattern(0), self->data[PAGE]);
-	ASSERT_EQ(pattern(0), self->data[2 * PAGE - 1]);
+	ASSERT_EQ(pattern(self, 0), self->vm.data[PAGE]);
+	ASSERT_EQ(pattern(self, 0), self->vm.data[2 * PAGE - 1]);
 }
 
 TEST_HARNESS_MAIN

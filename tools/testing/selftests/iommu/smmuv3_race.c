@@ -22,15 +22,10 @@
 #include "smmuv3_guest.h"
 #include "smmuv3_robust.h"
 
-#define GUEST_IPA	0x40000000ULL	/* CDs and page tables */
-#define GUEST_SIZE	0x100000ULL
-#define DATA_IPA	0x50000000ULL
-#define DATA_PAGES	4
 #define SCRATCH_IPA	0x60000000ULL	/* mapped and unmapped all the time */
 #define SCRATCH_SIZE	(16 * PAGE)
 #define VA_SRC		0x10000000ULL	/* -> data page 0 */
 #define VA_DST		0x20000000ULL	/* -> page 2 or 3, by B's root */
-#define PAGE		GUEST_PAGE
 
 enum worker { INVALIDATE_1, INVALIDATE_2, REPLACE_A, UNMAP, DESTROY,
 	      WORKERS };
@@ -42,9 +37,9 @@ static const char *const worker_names[WORKERS] = {
 struct race {
 	int fd;
 	struct edu a, b;
-	struct smmuv3_guest g;
-	uint8_t *data, *scratch;
-	uint32_t ioas, parent, ctx_a, ctx_b;
+	struct robust_vm vm;
+	uint8_t *scratch;
+	uint32_t ctx_a, ctx_b;
 	uint64_t cd_b, root_b[2];
 	atomic_bool stop;
 	/* B's checker asks, an invalidating thread serves */
@@ -52,11 +47,6 @@ struct race {
 	atomic_int bad_errno, bad_worker;
 	struct errno_hist hist[WORKERS];
 };
-
-static uint8_t pattern(int page)
-{
-	return 0xc0 + page;
-}
 
 static int allowed(int ret)
 {
@@ -128,7 +118,7 @@ static void *replace_a(void *arg)
 {
 	struct race *r = arg;
 	uint64_t rng = 7;
-	uint32_t to[] = { r->ctx_a, r->ctx_b, r->parent };
+	uint32_t to[] = { r->ctx_a, r->ctx_b, r->vm.parent };
 
 	while (!atomic_load(&r->stop)) {
 		if (rng_one_in(&rng, 8))
@@ -146,9 +136,9 @@ static void *map_unmap(void *arg)
 	struct race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
-		record(r, UNMAP, iofd_map(r->fd, r->ioas, r->scratch,
+		record(r, UNMAP, iofd_map(r->fd, r->vm.ioas, r->scratch,
 					  SCRATCH_SIZE, SCRATCH_IPA));
-		record(r, UNMAP, iofd_unmap(r->fd, r->ioas, SCRATCH_IPA,
+		record(r, UNMAP, iofd_unmap(r->fd, r->vm.ioas, SCRATCH_IPA,
 					    SCRATCH_SIZE));
 	}
 	return NULL;
@@ -165,7 +155,7 @@ static void *destroy(void *arg)
 	int ret;
 
 	while (!atomic_load(&r->stop)) {
-		ret = iofd_hwpt_alloc(r->fd, r->a.dev_id, r->parent, 0,
+		ret = iofd_hwpt_alloc(r->fd, r->a.dev_id, r->vm.parent, 0,
 				      IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
 				      sizeof(ctx), &id);
 		record(r, DESTROY, ret);
@@ -194,27 +184,11 @@ static int b_dma_lands(struct race *r)
 	    !edu_dma_to(&r->b, VA_DST, PAGE)) {
 		landed = -1;
 		for (page = 1; page < DATA_PAGES; page++)
-			if (r->data[page * PAGE] == pattern(0))
+			if (r->vm.data[page * PAGE] == r->vm.pattern)
 				landed = page;
 	}
-	for (page = 0; page < DATA_PAGES; page++)
-		memset(r->data + page * PAGE, pattern(page), PAGE);
+	robust_vm_reset(&r->vm);
 	return landed;
-}
-
-static uint32_t alloc_ctx(struct __test_metadata *_metadata, struct race *r,
-			  uint32_t dev_id, uint64_t cd)
-{
-	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
-		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
-		.s1ctxptr = cd,
-	};
-	uint32_t id = 0;
-
-	EXPECT_EQ(0, iofd_hwpt_alloc(r->fd, dev_id, r->parent, 0,
-				     IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
-				     sizeof(ctx), &id));
-	return id;
 }
 
 static void setup(struct __test_metadata *_metadata, struct race *r)
@@ -222,43 +196,27 @@ static void setup(struct __test_metadata *_metadata, struct race *r)
 	uint64_t cd_a, root_a;
 	int i;
 
-	ASSERT_EQ(0, iofd_ioas_alloc(r->fd, &r->ioas));
-	r->g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r->data = mmap(NULL, DATA_PAGES * PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_EQ(0, robust_vm_map(r->fd, &r->vm, 0xc0, r->b.dev_id));
 	r->scratch = mmap(NULL, SCRATCH_SIZE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r->g.mem);
-	ASSERT_NE(MAP_FAILED, r->data);
 	ASSERT_NE(MAP_FAILED, r->scratch);
-	r->g.ipa = GUEST_IPA;
-	r->g.size = GUEST_SIZE;
-	ASSERT_EQ(0, iofd_map(r->fd, r->ioas, r->g.mem, GUEST_SIZE, GUEST_IPA));
-	for (i = 0; i < DATA_PAGES; i++) {
-		memset(r->data + i * PAGE, pattern(i), PAGE);
-		ASSERT_EQ(0, iofd_map(r->fd, r->ioas, r->data + i * PAGE, PAGE,
-				      DATA_IPA + i * PAGE));
-	}
-	ASSERT_EQ(0, iofd_hwpt_alloc(r->fd, r->b.dev_id, r->ioas,
-				     IOMMU_HWPT_ALLOC_NEST_PARENT,
-				     IOMMU_HWPT_DATA_NONE, NULL, 0,
-				     &r->parent));
 	/* A: ASID 1, its DMA never runs. B: ASID 2, two roots */
-	cd_a = guest_alloc_page(&r->g);
-	root_a = guest_alloc_page(&r->g);
-	guest_write_cd(&r->g, cd_a, 1, root_a);
-	ASSERT_EQ(0, guest_map(&r->g, root_a, VA_DST, DATA_IPA + PAGE));
-	r->cd_b = guest_alloc_page(&r->g);
+	cd_a = guest_alloc_page(&r->vm.g);
+	root_a = guest_alloc_page(&r->vm.g);
+	guest_write_cd(&r->vm.g, cd_a, 1, root_a);
+	ASSERT_EQ(0, guest_map(&r->vm.g, root_a, VA_DST, DATA_IPA + PAGE));
+	r->cd_b = guest_alloc_page(&r->vm.g);
 	for (i = 0; i < 2; i++) {
-		r->root_b[i] = guest_alloc_page(&r->g);
-		ASSERT_EQ(0, guest_map(&r->g, r->root_b[i], VA_SRC, DATA_IPA));
-		ASSERT_EQ(0, guest_map(&r->g, r->root_b[i], VA_DST,
+		r->root_b[i] = guest_alloc_page(&r->vm.g);
+		ASSERT_EQ(0, guest_map(&r->vm.g, r->root_b[i], VA_SRC, DATA_IPA));
+		ASSERT_EQ(0, guest_map(&r->vm.g, r->root_b[i], VA_DST,
 				       DATA_IPA + (2 + i) * PAGE));
 	}
-	guest_write_cd(&r->g, r->cd_b, 2, r->root_b[0]);
-	r->ctx_a = alloc_ctx(_metadata, r, r->a.dev_id, cd_a);
-	r->ctx_b = alloc_ctx(_metadata, r, r->b.dev_id, r->cd_b);
+	guest_write_cd(&r->vm.g, r->cd_b, 2, r->root_b[0]);
+	ASSERT_EQ(0, robust_vm_nested(r->fd, &r->vm, r->a.dev_id, cd_a,
+				      &r->ctx_a));
+	ASSERT_EQ(0, robust_vm_nested(r->fd, &r->vm, r->b.dev_id, r->cd_b,
+				      &r->ctx_b));
 	ASSERT_EQ(0, edu_enable(&r->b));
 }
 
@@ -295,14 +253,14 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 	while (robust_now() < end && !atomic_load(&r.bad_errno)) {
 		/* B attached anew, maybe from nothing, maybe from the parent */
 		EXPECT_EQ(0, rounds % 2 ? edu_detach(&r.b) :
-					  edu_attach(&r.b, r.parent));
+					  edu_attach(&r.b, r.vm.parent));
 		EXPECT_EQ(0, edu_attach(&r.b, r.ctx_b));
 		landed = b_dma_lands(&r);
 		EXPECT_EQ(2 + root, landed) TH_LOG("round %lu: after attach", rounds);
 
 		/* The guest moves to its other root; another thread invalidates */
 		root = !root;
-		guest_write_cd(&r.g, r.cd_b, 2, r.root_b[root]);
+		guest_write_cd(&r.vm.g, r.cd_b, 2, r.root_b[root]);
 		atomic_fetch_add(&r.asked, 1);
 		while (atomic_load(&r.served) != atomic_load(&r.asked))
 			sched_yield();

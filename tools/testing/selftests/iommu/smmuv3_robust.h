@@ -15,7 +15,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "iommufd_calls.h"
+#include "smmuv3_guest.h"
 #include "vfio_edu.h"
+
+/* The VMM's memory: guest RAM for CDs and page tables, then data pages */
+#define GUEST_IPA	0x40000000ULL
+#define GUEST_SIZE	0x100000ULL
+#define DATA_IPA	0x50000000ULL
+#define DATA_PAGES	4
+#define PAGE		GUEST_PAGE
 
 #define SMMUV3_HOOKS	"/sys/kernel/debug/arm-smmu-v3-nested"
 #define NESTING_SWITCH	"/sys/module/arm_smmu_v3/parameters/nesting"
@@ -44,6 +53,75 @@ static inline int edu_open_all(struct edu *edus, int max, int *iommufd)
 			return ret;
 	}
 	return n;
+}
+
+/**
+ * struct robust_vm - what a VMM maps into the nest parent's IOAS
+ * @ioas: the IOAS
+ * @g: guest RAM (GUEST_SIZE at GUEST_IPA), for CDs and page tables
+ * @data: DATA_PAGES pages at DATA_IPA, page i filled with @pattern + i
+ * @pattern: the first page's byte
+ * @parent: the nest parent over @ioas
+ */
+struct robust_vm {
+	uint32_t ioas, parent;
+	struct smmuv3_guest g;
+	uint8_t *data;
+	uint8_t pattern;
+};
+
+/* Every data page holds its own pattern again */
+static inline void robust_vm_reset(struct robust_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < DATA_PAGES; i++)
+		memset(vm->data + i * PAGE, vm->pattern + i, PAGE);
+}
+
+/*
+ * A new IOAS on @fd with guest RAM and the data pages, and a nest parent
+ * over it for device @dev_id; 0 or -errno
+ */
+static inline int robust_vm_map(int fd, struct robust_vm *vm,
+				uint8_t pattern, uint32_t dev_id)
+{
+	int i, ret = iofd_ioas_alloc(fd, &vm->ioas);
+
+	if (ret)
+		return ret;
+	vm->g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vm->data = mmap(NULL, DATA_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->g.mem == MAP_FAILED || vm->data == MAP_FAILED)
+		return -ENOMEM;
+	vm->g.ipa = GUEST_IPA;
+	vm->g.size = GUEST_SIZE;
+	vm->pattern = pattern;
+	robust_vm_reset(vm);
+	ret = iofd_map(fd, vm->ioas, vm->g.mem, GUEST_SIZE, GUEST_IPA);
+	for (i = 0; !ret && i < DATA_PAGES; i++)
+		ret = iofd_map(fd, vm->ioas, vm->data + i * PAGE, PAGE,
+			       DATA_IPA + i * PAGE);
+	return ret ? ret : iofd_hwpt_alloc(fd, dev_id, vm->ioas,
+					   IOMMU_HWPT_ALLOC_NEST_PARENT,
+					   IOMMU_HWPT_DATA_NONE, NULL, 0,
+					   &vm->parent);
+}
+
+/* A nested HWPT under @vm's parent: the guest CD at IPA @cd translates */
+static inline int robust_vm_nested(int fd, struct robust_vm *vm,
+				   uint32_t dev_id, uint64_t cd, uint32_t *id)
+{
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
+		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
+		.s1ctxptr = cd,
+	};
+
+	return iofd_hwpt_alloc(fd, dev_id, vm->parent, 0,
+			       IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
+			       sizeof(ctx), id);
 }
 
 /* xorshift64*: small, and the same sequence for a seed on every machine */
