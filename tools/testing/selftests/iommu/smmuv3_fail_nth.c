@@ -28,6 +28,7 @@ FIXTURE(fail_nth)
 	uint32_t ctx1, ctx2;
 	uint64_t cd1, cd2;
 	long vmids;
+	uint32_t made;		/* by the operation under test */
 	unsigned int points, absorbed;
 };
 
@@ -101,7 +102,7 @@ FIXTURE_SETUP(fail_nth)
 	verbose = testbed_param("fail_verbose") ? "1" : "0";
 	write_file_quiet("/sys/kernel/debug/failslab/verbose", verbose);
 	write_file_quiet("/sys/kernel/debug/fail_page_alloc/verbose", verbose);
-	self->vmids = vmids_in_use();
+	self->vmids = vmids_allocated();
 
 	ASSERT_EQ(0, robust_vm_map(self->fd, &self->vm, 0xa0,
 				   self->edu.dev_id));
@@ -123,7 +124,7 @@ FIXTURE_TEARDOWN(fail_nth)
 	       self->points, self->absorbed);
 	/* Everything is closed: every VMID must be back */
 	if (self->vmids >= 0)
-		EXPECT_EQ(self->vmids, vmids_in_use());
+		EXPECT_EQ(self->vmids, vmids_allocated());
 }
 
 /* The device's translation, as DMA sees it */
@@ -169,76 +170,6 @@ static bool fail_nth_reached(struct __test_metadata *_metadata,
 	return atoi(buf) == 0;
 }
 
-/*
- * Run @op with failure point 1, 2, ... armed. @before puts the device on
- * the translation it has before @op; after a failed @op it must still have
- * it, after a successful one @after. @undo takes a successful @op back.
- * Stops at the first run that reached no failure point, which must succeed.
- */
-#define SWEEP(before, op, after, undo)						\
-	do {									\
-		unsigned int nth;						\
-		int ret;							\
-										\
-		for (nth = 1; nth < MAX_POINTS; nth++) {			\
-			ASSERT_EQ(0, edu_attach(&self->edu,			\
-				  before == VIA_PARENT ? self->vm.parent :		\
-				  before == VIA_CTX1 ? self->ctx1 :		\
-				  self->ctx2));					\
-			fail_nth_arm(_metadata, self, nth);			\
-			ret = (op);						\
-			if (!fail_nth_reached(_metadata, self)) {		\
-				ASSERT_EQ(0, ret) TH_LOG("no failure injected");\
-				expect_reach(_metadata, self, after, nth);	\
-				undo;						\
-				break;						\
-			}							\
-			self->points++;						\
-			if (ret) {						\
-				expect_reach(_metadata, self, before, nth);	\
-			} else {						\
-				self->absorbed++;				\
-				expect_reach(_metadata, self, after, nth);	\
-				undo;						\
-			}							\
-		}								\
-		ASSERT_GT(MAX_POINTS, nth);					\
-	} while (0)
-
-TEST_F_TIMEOUT(fail_nth, nested_alloc, 300)
-{
-	uint32_t id = 0;
-
-	SWEEP(VIA_CTX1, alloc_nested(self, self->cd2, &id), VIA_CTX1,
-	      ASSERT_EQ(0, iofd_destroy(self->fd, id)));
-}
-
-TEST_F_TIMEOUT(fail_nth, nest_parent_alloc, 300)
-{
-	uint32_t id = 0;
-
-	SWEEP(VIA_CTX1,
-	      iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->vm.ioas,
-			      IOMMU_HWPT_ALLOC_NEST_PARENT,
-			      IOMMU_HWPT_DATA_NONE, NULL, 0, &id),
-	      VIA_CTX1, ASSERT_EQ(0, iofd_destroy(self->fd, id)));
-}
-
-TEST_F_TIMEOUT(fail_nth, attach_from_parent, 300)
-{
-	SWEEP(VIA_PARENT, edu_attach(&self->edu, self->ctx1), VIA_CTX1, );
-}
-
-TEST_F_TIMEOUT(fail_nth, replace_nested, 300)
-{
-	SWEEP(VIA_CTX1, edu_attach(&self->edu, self->ctx2), VIA_CTX2, );
-}
-
-TEST_F_TIMEOUT(fail_nth, replace_to_parent, 300)
-{
-	SWEEP(VIA_CTX2, edu_attach(&self->edu, self->vm.parent), VIA_PARENT, );
-}
-
 /* Four entries of each kind the SMMU carries out */
 static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
 {
@@ -261,18 +192,117 @@ static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
 			       sizeof(inv[0]), done);
 }
 
+/* The operations under test */
+enum nth_op {
+	NESTED_ALLOC, PARENT_ALLOC, ATTACH_CTX1, ATTACH_CTX2, ATTACH_PARENT,
+	INVALIDATE,
+};
+
+/* Run @op; what it made (an object to destroy) goes in self->made */
+static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
+{
+	uint32_t done;
+	int ret;
+
+	self->made = 0;
+	switch (op) {
+	case NESTED_ALLOC:
+		return alloc_nested(self, self->cd2, &self->made);
+	case PARENT_ALLOC:
+		return iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->vm.ioas,
+				       IOMMU_HWPT_ALLOC_NEST_PARENT,
+				       IOMMU_HWPT_DATA_NONE, NULL, 0,
+				       &self->made);
+	case ATTACH_CTX1:
+		return edu_attach(&self->edu, self->ctx1);
+	case ATTACH_CTX2:
+		return edu_attach(&self->edu, self->ctx2);
+	case ATTACH_PARENT:
+		return edu_attach(&self->edu, self->vm.parent);
+	case INVALIDATE:
+		ret = invalidate_four(self, &done);
+		/* A failed one carried out fewer than it was given */
+		return ret || done == 4 ? ret : -ERANGE;
+	}
+	return -EINVAL;
+}
+
+static uint32_t reach_id(FIXTURE_DATA(fail_nth) *self, enum reach r)
+{
+	return r == VIA_PARENT ? self->vm.parent :
+	       r == VIA_CTX1 ? self->ctx1 : self->ctx2;
+}
+
+/*
+ * Run @op with failure point 1, 2, ... armed. The device is on @before
+ * first; after a failed @op it must still be, after a successful one it
+ * must be on @after (and what @op made is destroyed). Stops at the first
+ * run that reached no failure point, which must succeed.
+ */
+static void sweep(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(fail_nth) *self, enum reach before,
+		  enum nth_op op, enum reach after)
+{
+	unsigned int nth;
+	bool reached;
+	int ret;
+
+	for (nth = 1; nth < MAX_POINTS; nth++) {
+		ASSERT_EQ(0, edu_attach(&self->edu, reach_id(self, before)));
+		fail_nth_arm(_metadata, self, nth);
+		ret = run_op(self, op);
+		reached = fail_nth_reached(_metadata, self);
+		if (reached)
+			self->points++;
+		if (!reached)
+			ASSERT_EQ(0, ret) TH_LOG("no failure injected: %d", ret);
+		if (ret) {
+			expect_reach(_metadata, self, before, nth);
+			continue;
+		}
+		self->absorbed += reached;
+		expect_reach(_metadata, self, after, nth);
+		if (self->made)
+			ASSERT_EQ(0, iofd_destroy(self->fd, self->made));
+		if (!reached)
+			return;
+	}
+	ASSERT_GT(MAX_POINTS, nth) TH_LOG("more failure points than expected");
+}
+
+TEST_F_TIMEOUT(fail_nth, nested_alloc, 300)
+{
+	sweep(_metadata, self, VIA_CTX1, NESTED_ALLOC, VIA_CTX1);
+}
+
+TEST_F_TIMEOUT(fail_nth, nest_parent_alloc, 300)
+{
+	sweep(_metadata, self, VIA_CTX1, PARENT_ALLOC, VIA_CTX1);
+}
+
+TEST_F_TIMEOUT(fail_nth, attach_from_parent, 300)
+{
+	sweep(_metadata, self, VIA_PARENT, ATTACH_CTX1, VIA_CTX1);
+}
+
+TEST_F_TIMEOUT(fail_nth, replace_nested, 300)
+{
+	sweep(_metadata, self, VIA_CTX1, ATTACH_CTX2, VIA_CTX2);
+}
+
+TEST_F_TIMEOUT(fail_nth, replace_to_parent, 300)
+{
+	sweep(_metadata, self, VIA_CTX2, ATTACH_PARENT, VIA_PARENT);
+}
+
 /*
  * A failed invalidation says how many entries it carried out; the device
  * keeps translating, and the same array goes through afterwards.
  */
 TEST_F_TIMEOUT(fail_nth, invalidate, 300)
 {
-	uint32_t done = 0;
-
-	SWEEP(VIA_CTX1, invalidate_four(self, &done), VIA_CTX1,
-	      ASSERT_EQ(4, done));
-	ASSERT_EQ(0, invalidate_four(self, &done));
-	ASSERT_EQ(4, done);
+	sweep(_metadata, self, VIA_CTX1, INVALIDATE, VIA_CTX1);
+	ASSERT_EQ(0, run_op(self, INVALIDATE));
 }
 
 TEST_HARNESS_MAIN

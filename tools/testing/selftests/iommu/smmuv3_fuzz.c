@@ -178,18 +178,42 @@ static int op_nested(struct fuzz *f)
 		c->s1ctxptr = 0;
 	if (rng_one_in(&f->rng, 3)) {
 		switch (rng_below(&f->rng, 12)) {
-		case 0: c->flags = pick_value(f, 32); break;
-		case 1: c->mode = pick_value(f, 32); break;
-		case 2: c->s1ctxptr = pick_value(f, 64); break;
-		case 3: c->s1cdmax = pick_value(f, 8); break;
-		case 4: c->s1fmt = pick_value(f, 8); break;
-		case 5: c->s1dss = pick_value(f, 8); break;
-		case 6: c->eats = pick_value(f, 8); break;
-		case 7: c->s1cir = pick_value(f, 8); break;
-		case 8: c->s1cor = pick_value(f, 8); break;
-		case 9: c->s1csh = pick_value(f, 8); break;
-		case 10: c->s1stalld = pick_value(f, 8); break;
-		default: c->__reserved = pick_value(f, 64); break;
+		case 0:
+			c->flags = pick_value(f, 32);
+			break;
+		case 1:
+			c->mode = pick_value(f, 32);
+			break;
+		case 2:
+			c->s1ctxptr = pick_value(f, 64);
+			break;
+		case 3:
+			c->s1cdmax = pick_value(f, 8);
+			break;
+		case 4:
+			c->s1fmt = pick_value(f, 8);
+			break;
+		case 5:
+			c->s1dss = pick_value(f, 8);
+			break;
+		case 6:
+			c->eats = pick_value(f, 8);
+			break;
+		case 7:
+			c->s1cir = pick_value(f, 8);
+			break;
+		case 8:
+			c->s1cor = pick_value(f, 8);
+			break;
+		case 9:
+			c->s1csh = pick_value(f, 8);
+			break;
+		case 10:
+			c->s1stalld = pick_value(f, 8);
+			break;
+		default:
+			c->__reserved = pick_value(f, 64);
+			break;
 		}
 	}
 	if (rng_one_in(&f->rng, 8)) {	/* shorter, or longer with a tail */
@@ -361,7 +385,7 @@ static int errno_allowed(int ret)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(allowed_errnos) / sizeof(allowed_errnos[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(allowed_errnos); i++)
 		if (-ret == allowed_errnos[i])
 			return 1;
 	return !ret;
@@ -406,7 +430,7 @@ TEST_F_TIMEOUT(fuzz, uapi, 500)
 		SKIP(return, "no edu device");
 	}
 	ASSERT_LT(0, f.ndev);
-	vmids_before = vmids_in_use();
+	vmids_before = vmids_allocated();
 	f.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, f.ram);
@@ -449,7 +473,7 @@ TEST_F_TIMEOUT(fuzz, uapi, 500)
 				TH_LOG("%s never succeeded", name);
 	}
 
-	vmids_after = vmids_in_use();
+	vmids_after = vmids_allocated();
 	printf("# VMIDs in use: %ld before, %ld after\n", vmids_before,
 	       vmids_after);
 	if (vmids_before < 0)

@@ -82,14 +82,16 @@ static void *invalidator(void *arg, enum worker w)
 		.granule_size = PAGE,
 	};
 	unsigned int asked;
+	int ret;
 
 	while (!atomic_load(&r->stop)) {
 		asked = atomic_load(&r->asked);
 		if (asked != atomic_load(&r->served)) {
 			/* B's new descriptor, then its ASID's stale entries */
-			record(r, w, invalidate_domain(r, r->ctx_b,
-					IOMMU_INV_CACHE_CONTEXT |
-					IOMMU_INV_CACHE_IOTLB));
+			ret = invalidate_domain(r, r->ctx_b,
+						IOMMU_INV_CACHE_CONTEXT |
+						IOMMU_INV_CACHE_IOTLB);
+			record(r, w, ret);
 			atomic_store(&r->served, asked);
 			continue;
 		}
@@ -119,13 +121,14 @@ static void *replace_a(void *arg)
 	struct race *r = arg;
 	uint64_t rng = 7;
 	uint32_t to[] = { r->ctx_a, r->ctx_b, r->vm.parent };
+	int ret;
 
 	while (!atomic_load(&r->stop)) {
 		if (rng_one_in(&rng, 8))
-			record(r, REPLACE_A, edu_detach(&r->a));
+			ret = edu_detach(&r->a);
 		else
-			record(r, REPLACE_A, edu_attach(&r->a,
-					to[rng_below(&rng, 3)]));
+			ret = edu_attach(&r->a, to[rng_below(&rng, 3)]);
+		record(r, REPLACE_A, ret);
 	}
 	return NULL;
 }
@@ -233,7 +236,7 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 	pthread_t threads[WORKERS];
 	struct edu edus[2];
 	int i, root = 0, landed;
-	long vmids = vmids_in_use();
+	long vmids = vmids_allocated();
 	double end;
 
 	i = edu_open_all(edus, 2, &r.fd);
@@ -278,7 +281,7 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 		ops += errno_hist_total(&r.hist[i]);
 		errno_hist_print(&r.hist[i]);
 	}
-	printf("# %d threads x %u s: %lu operations, %lu attach and invalidate rounds of B checked by DMA\n",
+	printf("# %d threads x %u s: %lu operations, %lu rounds of B (attach, invalidate, DMA)\n",
 	       WORKERS + 1, seconds, ops, rounds);
 	ASSERT_EQ(0, atomic_load(&r.bad_errno))
 		TH_LOG("%s: %s", worker_names[atomic_load(&r.bad_worker)],
@@ -289,7 +292,7 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 	edu_close(&r.b);
 	close(r.fd);
 	if (vmids >= 0)
-		ASSERT_EQ(vmids, vmids_in_use());
+		ASSERT_EQ(vmids, vmids_allocated());
 }
 
 TEST_HARNESS_MAIN

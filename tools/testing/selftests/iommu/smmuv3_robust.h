@@ -229,7 +229,7 @@ static inline void errno_hist_print(const struct errno_hist *h)
  * VMIDs allocated on all SMMUs, from the nesting test hooks
  * (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS); -1 without them.
  */
-static inline long vmids_in_use(void)
+static inline long vmids_allocated(void)
 {
 	struct dirent *de;
 	char path[512];
