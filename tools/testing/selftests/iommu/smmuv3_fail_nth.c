@@ -20,6 +20,15 @@
 #define VA_DST		0x20000000ULL	/* -> page 1 (ctx 1), page 2 (ctx 2) */
 #define MAX_POINTS	400
 
+/* The device's translation, as DMA sees it */
+enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
+
+/* The operations under test */
+enum nth_op {
+	NESTED_ALLOC, PARENT_ALLOC, ATTACH_CTX1, ATTACH_CTX2, ATTACH_PARENT,
+	INVALIDATE,
+};
+
 FIXTURE(fail_nth)
 {
 	int fd, nth_fd;
@@ -30,6 +39,45 @@ FIXTURE(fail_nth)
 	long vmids;
 	uint32_t made;		/* by the operation under test */
 	unsigned int points, absorbed;
+};
+
+/* The device is on @before, @op runs, and then it is on @after */
+FIXTURE_VARIANT(fail_nth)
+{
+	enum reach before;
+	enum nth_op op;
+	enum reach after;
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, nested_alloc)
+{
+	.before = VIA_CTX1, .op = NESTED_ALLOC, .after = VIA_CTX1,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, nest_parent_alloc)
+{
+	.before = VIA_CTX1, .op = PARENT_ALLOC, .after = VIA_CTX1,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, attach_from_parent)
+{
+	.before = VIA_PARENT, .op = ATTACH_CTX1, .after = VIA_CTX1,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, replace_nested)
+{
+	.before = VIA_CTX1, .op = ATTACH_CTX2, .after = VIA_CTX2,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, replace_to_parent)
+{
+	.before = VIA_CTX2, .op = ATTACH_PARENT, .after = VIA_PARENT,
+};
+
+/* A failed invalidation carried out fewer entries than it was given */
+FIXTURE_VARIANT_ADD(fail_nth, invalidate)
+{
+	.before = VIA_CTX1, .op = INVALIDATE, .after = VIA_CTX1,
 };
 
 /* Which data page, if any, holds page 0's pattern now (-1: none) */
@@ -127,9 +175,6 @@ FIXTURE_TEARDOWN(fail_nth)
 		EXPECT_EQ(self->vmids, vmids_allocated());
 }
 
-/* The device's translation, as DMA sees it */
-enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
-
 static void expect_reach(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(fail_nth) *self, enum reach r,
 			 unsigned int nth)
@@ -191,12 +236,6 @@ static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
 			       IOMMU_HWPT_INVALIDATE_DATA_GENERIC, inv,
 			       sizeof(inv[0]), done);
 }
-
-/* The operations under test */
-enum nth_op {
-	NESTED_ALLOC, PARENT_ALLOC, ATTACH_CTX1, ATTACH_CTX2, ATTACH_PARENT,
-	INVALIDATE,
-};
 
 /* Run @op; what it made (an object to destroy) goes in self->made */
 static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
@@ -270,39 +309,15 @@ static void sweep(struct __test_metadata *_metadata,
 	ASSERT_GT(MAX_POINTS, nth) TH_LOG("more failure points than expected");
 }
 
-TEST_F_TIMEOUT(fail_nth, nested_alloc, 300)
+/* Every failure point of the variant's operation, then a clean run */
+TEST_F_TIMEOUT(fail_nth, each_failure_point, 300)
 {
-	sweep(_metadata, self, VIA_CTX1, NESTED_ALLOC, VIA_CTX1);
-}
-
-TEST_F_TIMEOUT(fail_nth, nest_parent_alloc, 300)
-{
-	sweep(_metadata, self, VIA_CTX1, PARENT_ALLOC, VIA_CTX1);
-}
-
-TEST_F_TIMEOUT(fail_nth, attach_from_parent, 300)
-{
-	sweep(_metadata, self, VIA_PARENT, ATTACH_CTX1, VIA_CTX1);
-}
-
-TEST_F_TIMEOUT(fail_nth, replace_nested, 300)
-{
-	sweep(_metadata, self, VIA_CTX1, ATTACH_CTX2, VIA_CTX2);
-}
-
-TEST_F_TIMEOUT(fail_nth, replace_to_parent, 300)
-{
-	sweep(_metadata, self, VIA_CTX2, ATTACH_PARENT, VIA_PARENT);
-}
-
-/*
- * A failed invalidation says how many entries it carried out; the device
- * keeps translating, and the same array goes through afterwards.
- */
-TEST_F_TIMEOUT(fail_nth, invalidate, 300)
-{
-	sweep(_metadata, self, VIA_CTX1, INVALIDATE, VIA_CTX1);
-	ASSERT_EQ(0, run_op(self, INVALIDATE));
+	sweep(_metadata, self, variant->before, variant->op, variant->after);
+	/* Nothing was left half done: the same operation goes through */
+	ASSERT_EQ(0, edu_attach(&self->edu, reach_id(self, variant->before)));
+	ASSERT_EQ(0, run_op(self, variant->op));
+	if (self->made)
+		ASSERT_EQ(0, iofd_destroy(self->fd, self->made));
 }
 
 TEST_HARNESS_MAIN
