@@ -6,11 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 SELFTESTS=$TREE/tools/testing/selftests
-# Robustness (issue 10): fuzzing, fault injection, concurrency, fault
-# floods; the debug kernel runs them again with its checkers
-ROBUSTNESS_TESTS="smmuv3_fuzz smmuv3_fail_nth smmuv3_race smmuv3_fault_flood"
-ALL_TESTS="iommufd iommufd_fail_nth edu_dma smmuv3_nested smmuv3_nested_dma
-	smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency $ROBUSTNESS_TESTS"
+# The base's iommufd suites, then ours (lib.sh)
+ALL_TESTS="iommufd iommufd_fail_nth $OUR_TESTS"
 # Only the nesting-off kernel runs smmuv3_nested_off (see test.sh).
 TESTS=${TESTS:-$ALL_TESTS}
 

@@ -64,9 +64,7 @@ other_boot() {
 # longer fuzzing and racing, and kmemleak's findings at the end.
 # DEBUG_TESTS may name fewer (make selfcheck).
 debug_boot() {
-	other_boot debug "${DEBUG_TESTS:-edu_dma smmuv3_nested smmuv3_nested_dma
-		smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency
-		smmuv3_fuzz smmuv3_fail_nth smmuv3_race smmuv3_fault_flood}" \
+	other_boot debug "${DEBUG_TESTS:-$OUR_TESTS}" \
 		KBUILD="$CACHE/kbuild-debug" \
 		VARIANT_CONFIG="$TOP/testbed/variants/debug.config" \
 		BOOT_APPEND="testbed.fuzz_seconds=60 testbed.race_seconds=30 ${BOOT_APPEND:-}"
@@ -110,11 +108,13 @@ elif [ -z "${TESTS:-}" ]; then
 	log "other boots done in $(($(date +%s) - done_at)) s"
 fi
 
-host_expect=(--host "$host" --expect host_test --expect fuzz_inv
+# What else the report holds the boots against: the host tests, or with
+# ONLY= the KUnit suites of that one boot
+scope=(--host "$host" --expect host_test --expect fuzz_inv
 	--expect vmm_test --expect fuzz_vmm)
-[ -z "${ONLY:-}" ] || host_expect=(--kunit-boot "$ONLY")
+[ -z "${ONLY:-}" ] || scope=(--kunit-boot "$ONLY")
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
-	"${host_expect[@]}" \
+	"${scope[@]}" \
 	--kunit-suite arm-smmu-v3-kunit-test --kunit-suite arm-smmu-v3-nested \
 	--kunit-suite arm-smmu-v3-nested-inv --kunit-suite arm-smmu-v3-nested-hw \
 	--kunit-suite arm-smmu-v3-edu-dma \

@@ -80,42 +80,11 @@ FIXTURE_VARIANT_ADD(fail_nth, invalidate)
 	.before = VIA_CTX1, .op = INVALIDATE, .after = VIA_CTX1,
 };
 
-/* Which data page, if any, holds page 0's pattern now (-1: none) */
-static int page_written(FIXTURE_DATA(fail_nth) *self)
-{
-	int i;
-
-	for (i = 1; i < DATA_PAGES; i++)
-		if (self->vm.data[i * PAGE] == self->vm.pattern &&
-		    self->vm.data[i * PAGE + PAGE - 1] == self->vm.pattern)
-			return i;
-	return -1;
-}
-
-/*
- * Copy a page through the device from @src to @dst and say which data page
- * it reached; the data is reset afterwards. DMA that a translation drops
- * reaches none (-1) and, as the contexts leave CD.R clear, records no
- * event.
- */
-static int dma_lands(FIXTURE_DATA(fail_nth) *self, uint64_t src, uint64_t dst)
-{
-	int page = -2;
-
-	if (!edu_dma_from(&self->edu, src, PAGE) &&
-	    !edu_dma_to(&self->edu, dst, PAGE))
-		page = page_written(self);
-	robust_vm_reset(&self->vm);
-	return page;
-}
-
 static uint64_t write_context(FIXTURE_DATA(fail_nth) *self, uint16_t asid,
 			      int dst_page)
 {
-	uint64_t cd = guest_alloc_page(&self->vm.g);
-	uint64_t root = guest_alloc_page(&self->vm.g);
+	uint64_t root, cd = robust_vm_context(&self->vm, asid, &root);
 
-	guest_write_cd(&self->vm.g, cd, asid, root);
 	guest_map(&self->vm.g, root, VA_SRC, DATA_IPA);
 	guest_map(&self->vm.g, root, VA_DST, DATA_IPA + dst_page * PAGE);
 	return cd;
@@ -143,13 +112,16 @@ FIXTURE_SETUP(fail_nth)
 	self->nth_fd = open(path, O_RDWR);
 	if (self->nth_fd < 0)
 		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION)");
-	/* Every allocation may fail, sleeping ones included */
-	write_file_quiet("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	write_file_quiet("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	/*
+	 * Every allocation may fail, sleeping ones included (if a knob is
+	 * missing, the sweep finds fewer points; nothing to stop for).
+	 */
+	testbed_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	testbed_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
 	/* testbed.fail_verbose=1: a stack trace for each injected failure */
 	verbose = testbed_param("fail_verbose") ? "1" : "0";
-	write_file_quiet("/sys/kernel/debug/failslab/verbose", verbose);
-	write_file_quiet("/sys/kernel/debug/fail_page_alloc/verbose", verbose);
+	testbed_write("/sys/kernel/debug/failslab/verbose", verbose);
+	testbed_write("/sys/kernel/debug/fail_page_alloc/verbose", verbose);
 	self->vmids = vmids_allocated();
 
 	ASSERT_EQ(0, robust_vm_map(self->fd, &self->vm, 0xa0,
@@ -175,19 +147,25 @@ FIXTURE_TEARDOWN(fail_nth)
 		EXPECT_EQ(self->vmids, vmids_allocated());
 }
 
+/*
+ * A DMA shows where the device translates. The contexts leave CD.R clear,
+ * so a DMA that a translation drops records no event.
+ */
 static void expect_reach(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(fail_nth) *self, enum reach r,
 			 unsigned int nth)
 {
 	switch (r) {
 	case VIA_PARENT:	/* IPAs: page 0 -> page 3 */
-		ASSERT_EQ(3, dma_lands(self, DATA_IPA, DATA_IPA + 3 * PAGE))
+		ASSERT_EQ(3, robust_dma_lands(&self->edu, &self->vm, DATA_IPA,
+					      DATA_IPA + 3 * PAGE))
 			TH_LOG("failure point %u: not on the parent", nth);
 		break;
 	case VIA_CTX1:
 	case VIA_CTX2:
 		ASSERT_EQ(r == VIA_CTX1 ? 1 : 2,
-			  dma_lands(self, VA_SRC, VA_DST))
+			  robust_dma_lands(&self->edu, &self->vm, VA_SRC,
+					   VA_DST))
 			TH_LOG("failure point %u: not on context %d", nth,
 			       r == VIA_CTX1 ? 1 : 2);
 		break;

@@ -101,9 +101,7 @@ FIXTURE_SETUP(flood)
 	ASSERT_NE(MAP_FAILED, self->fix_page);
 
 	/* B: a well-behaved guest, VA_SRC -> page 0, VA_DST -> page 2 */
-	cd_b = guest_alloc_page(&self->vm.g);
-	root_b = guest_alloc_page(&self->vm.g);
-	guest_write_cd(&self->vm.g, cd_b, 2, root_b);
+	cd_b = robust_vm_context(&self->vm, 2, &root_b);
 	ASSERT_EQ(0, guest_map(&self->vm.g, root_b, VA_SRC, DATA_IPA));
 	ASSERT_EQ(0, guest_map(&self->vm.g, root_b, VA_DST, DATA_IPA + 2 * PAGE));
 	ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm, self->b.dev_id,

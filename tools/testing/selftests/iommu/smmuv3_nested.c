@@ -50,15 +50,7 @@ static int read_smmu_regs(uint32_t regs[8])
 
 static int set_nesting(const char *val)
 {
-	int fd = open(NESTING_PARAM, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return testbed_write(NESTING_PARAM, val);
 }
 
 FIXTURE(nested)

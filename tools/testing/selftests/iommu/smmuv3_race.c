@@ -178,22 +178,6 @@ static void *(*const workers[WORKERS])(void *) = {
 	invalidate_1, invalidate_2, replace_a, map_unmap, destroy,
 };
 
-/* Copy page 0 through B to VA_DST; which data page got it (-1: none)? */
-static int b_dma_lands(struct race *r)
-{
-	int page, landed = -2;
-
-	if (!edu_dma_from(&r->b, VA_SRC, PAGE) &&
-	    !edu_dma_to(&r->b, VA_DST, PAGE)) {
-		landed = -1;
-		for (page = 1; page < DATA_PAGES; page++)
-			if (r->vm.data[page * PAGE] == r->vm.pattern)
-				landed = page;
-	}
-	robust_vm_reset(&r->vm);
-	return landed;
-}
-
 static void setup(struct __test_metadata *_metadata, struct race *r)
 {
 	uint64_t cd_a, root_a;
@@ -204,9 +188,7 @@ static void setup(struct __test_metadata *_metadata, struct race *r)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, r->scratch);
 	/* A: ASID 1, its DMA never runs. B: ASID 2, two roots */
-	cd_a = guest_alloc_page(&r->vm.g);
-	root_a = guest_alloc_page(&r->vm.g);
-	guest_write_cd(&r->vm.g, cd_a, 1, root_a);
+	cd_a = robust_vm_context(&r->vm, 1, &root_a);
 	ASSERT_EQ(0, guest_map(&r->vm.g, root_a, VA_DST, DATA_IPA + PAGE));
 	r->cd_b = guest_alloc_page(&r->vm.g);
 	for (i = 0; i < 2; i++) {
@@ -258,7 +240,7 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 		EXPECT_EQ(0, rounds % 2 ? edu_detach(&r.b) :
 					  edu_attach(&r.b, r.vm.parent));
 		EXPECT_EQ(0, edu_attach(&r.b, r.ctx_b));
-		landed = b_dma_lands(&r);
+		landed = robust_dma_lands(&r.b, &r.vm, VA_SRC, VA_DST);
 		EXPECT_EQ(2 + root, landed) TH_LOG("round %lu: after attach", rounds);
 
 		/* The guest moves to its other root; another thread invalidates */
@@ -267,7 +249,7 @@ TEST_F_TIMEOUT(race, attach_invalidate_replace_unmap_destroy, 500)
 		atomic_fetch_add(&r.asked, 1);
 		while (atomic_load(&r.served) != atomic_load(&r.asked))
 			sched_yield();
-		landed = b_dma_lands(&r);
+		landed = robust_dma_lands(&r.b, &r.vm, VA_SRC, VA_DST);
 		ASSERT_EQ(2 + root, landed)
 			TH_LOG("round %lu: an invalidation missed B (DMA on page %d)",
 			       rounds, landed);

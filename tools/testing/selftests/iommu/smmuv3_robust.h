@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the robustness tests (smmuv3_fuzz, smmuv3_fail_nth, smmuv3_race,
- * smmuv3_fault_flood) share: both edu devices bound to one iommufd, a
- * seeded random number generator, errno histograms, and the VMID count of
- * the nesting test hooks.
+ * smmuv3_fault_flood) share: the VMM's memory and nested HWPTs, where a
+ * DMA landed, a seeded random number generator, errno histograms, and the
+ * VMID count of the nesting test hooks.
  */
 #ifndef __SELFTEST_IOMMU_SMMUV3_ROBUST_H
 #define __SELFTEST_IOMMU_SMMUV3_ROBUST_H
@@ -28,32 +28,6 @@
 
 #define SMMUV3_HOOKS	"/sys/kernel/debug/arm-smmu-v3-nested"
 #define NESTING_SWITCH	"/sys/module/arm_smmu_v3/parameters/nesting"
-
-/*
- * Open and bind up to @max edu devices to one new iommufd, in *@iommufd.
- * Returns how many (0: none here), or a negative errno.
- */
-static inline int edu_open_all(struct edu *edus, int max, int *iommufd)
-{
-	char bdfs[EDU_MAX_DEVICES][16];
-	int i, ret, n = edu_list(bdfs, max < EDU_MAX_DEVICES ?
-				       max : EDU_MAX_DEVICES);
-
-	*iommufd = -1;
-	if (n < 1)
-		return 0;
-	*iommufd = open("/dev/iommu", O_RDWR);
-	if (*iommufd < 0)
-		return -errno;
-	for (i = 0; i < n; i++) {
-		ret = edu_open(&edus[i], bdfs[i]);
-		if (!ret)
-			ret = edu_bind(&edus[i], *iommufd);
-		if (ret)
-			return ret;
-	}
-	return n;
-}
 
 /**
  * struct robust_vm - what a VMM maps into the nest parent's IOAS
@@ -122,6 +96,41 @@ static inline int robust_vm_nested(int fd, struct robust_vm *vm,
 	return iofd_hwpt_alloc(fd, dev_id, vm->parent, 0,
 			       IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
 			       sizeof(ctx), id);
+}
+
+/*
+ * A guest context in @vm's guest RAM: a CD for @asid whose stage-1 root
+ * table, empty yet, is in *@root. Returns the CD's IPA.
+ */
+static inline uint64_t robust_vm_context(struct robust_vm *vm, uint16_t asid,
+					 uint64_t *root)
+{
+	uint64_t cd = guest_alloc_page(&vm->g);
+
+	*root = guest_alloc_page(&vm->g);
+	guest_write_cd(&vm->g, cd, asid, *root);
+	return cd;
+}
+
+/*
+ * Copy a page through @edu from @src to @dst and say which data page it
+ * reached: the one (not page 0) now holding page 0's pattern, -1 for none,
+ * -2 when the device timed out. The data pages are reset afterwards.
+ */
+static inline int robust_dma_lands(struct edu *edu, struct robust_vm *vm,
+				   uint64_t src, uint64_t dst)
+{
+	int i, page = -2;
+
+	if (!edu_dma_from(edu, src, PAGE) && !edu_dma_to(edu, dst, PAGE)) {
+		page = -1;
+		for (i = 1; i < DATA_PAGES && page < 0; i++)
+			if (vm->data[i * PAGE] == vm->pattern &&
+			    vm->data[i * PAGE + PAGE - 1] == vm->pattern)
+				page = i;
+	}
+	robust_vm_reset(vm);
+	return page;
 }
 
 /* xorshift64*: small, and the same sequence for a seed on every machine */
@@ -220,6 +229,9 @@ static inline void errno_hist_print(const struct errno_hist *h)
 				e ? strerrorname_np(e) ?: "E?" : "ok",
 				h->count[e]);
 	}
+	/* snprintf() says what it would have written: stay in the line */
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
 	if (line[len - 1] == ',')
 		line[len - 1] = 0;
 	printf("%s\n", line);
@@ -253,29 +265,10 @@ static inline long vmids_allocated(void)
 	return total;
 }
 
-/* Write @val to @path; whether it worked does not matter to the caller */
-static inline void write_file_quiet(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd >= 0) {
-		n = write(fd, val, strlen(val));
-		(void)n;
-		close(fd);
-	}
-}
-
 /* The runtime off-switch: 1 on, 0 off; returns 0 or -errno */
 static inline int nesting_switch(int on)
 {
-	int ret, fd = open(NESTING_SWITCH, O_WRONLY);
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
-	close(fd);
-	return ret;
+	return testbed_write(NESTING_SWITCH, on ? "1" : "0");
 }
 
 #endif

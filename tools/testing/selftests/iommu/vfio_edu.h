@@ -112,6 +112,19 @@ static inline const char *testbed_param(const char *key)
 	return p ? p + strlen(pat) : NULL;
 }
 
+/* Write @val to the sysfs or procfs file @path; 0 or -errno */
+static inline int testbed_write(const char *path, const char *val)
+{
+	int ret = 0, fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /*
  * How many edu devices the test bed promises (testbed.edu=N). Outside the
  * test bed this is 0, and a test with no device skips; inside it a
@@ -186,25 +199,47 @@ static inline int edu_detach(struct edu *edu)
 }
 
 /*
+ * Open and bind up to @max edu devices to one new iommufd, in *@iommufd.
+ * Returns how many (0: none here), or a negative errno. Devices not
+ * opened are left closed (fd -1), for edu_close().
+ */
+static inline int edu_open_all(struct edu *edus, int max, int *iommufd)
+{
+	char bdfs[EDU_MAX_DEVICES][16];
+	int i, ret, n;
+
+	if (max > EDU_MAX_DEVICES)
+		max = EDU_MAX_DEVICES;
+	for (i = 0; i < max; i++) {
+		memset(&edus[i], 0, sizeof(edus[i]));
+		edus[i].fd = -1;
+	}
+	*iommufd = -1;
+	n = edu_list(bdfs, max);
+	if (n < 1)
+		return 0;
+	*iommufd = open("/dev/iommu", O_RDWR);
+	if (*iommufd < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		ret = edu_open(&edus[i], bdfs[i]);
+		if (!ret)
+			ret = edu_bind(&edus[i], *iommufd);
+		if (ret)
+			return ret;
+	}
+	return n;
+}
+
+/*
  * Open the first edu device, bind it to a new iommufd and return that in
  * @iommufd. -ENODEV: no edu device here (see edu_promised()).
  */
 static inline int edu_open_bound(struct edu *edu, int *iommufd)
 {
-	char bdfs[EDU_MAX_DEVICES][16];
-	int ret;
+	int n = edu_open_all(edu, 1, iommufd);
 
-	edu->fd = -1;
-	*iommufd = -1;
-	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1)
-		return -ENODEV;
-	ret = edu_open(edu, bdfs[0]);
-	if (ret)
-		return ret;
-	*iommufd = open("/dev/iommu", O_RDWR);
-	if (*iommufd < 0)
-		return -errno;
-	return edu_bind(edu, *iommufd);
+	return n < 0 ? n : n ? 0 : -ENODEV;
 }
 
 /* Map BAR0 and let the device master the bus. */
