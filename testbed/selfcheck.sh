@@ -9,7 +9,7 @@
 # a test declaring the wrong number of events, an illegal command on the
 # SMMU's queue, a known failure that fails for another reason, and on the
 # debug kernel a memory leak in the nesting code and a lock-order
-# inversion.
+# inversion, and MSIs of nested devices left unmapped in stage 2.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -149,5 +149,17 @@ ONLY=debug DEBUG_TESTS=edu_dma BOOT_APPEND=testbed.inject=lock-inversion \
 	NO_BUILD=1 expect_failure "a lock-order inversion" \
 	"FAILED: kernel log: .*circular locking dependency"
 
-echo "$((14 - failures)) passed, $failures failed"
+# 15. MSIs behind a nested HWPT: without patch 0007's redirect to the nest
+# parent, the message holds the raw doorbell address and the MSI is lost.
+dma_iommu_c=$TREE/drivers/iommu/dma-iommu.c
+sed -i '/domain->type == IOMMU_DOMAIN_NESTED)$/{N;d}' "$dma_iommu_c"
+! grep -q 'domain->nest_parent;' "$dma_iommu_c" || die "could not drop the redirect"
+"$TOP/testbed/build-kernel.sh"
+CHECK_TESTS=smmuv3_nested_msi NO_BUILD=1 expect_failure \
+	"nested MSIs not mapped in the parent" \
+	"FAILED: smmuv3_nested_msi:nested_msi.enabled_after_nested_attach"
+restore
+"$TOP/testbed/build-kernel.sh"
+
+echo "$((15 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -12,30 +12,41 @@
  * unbinds it at the end.
  *
  * edu: BAR0 0x80 DMA source, 0x88 destination, 0x90 length, 0x98 command
- * (bit 0 run, bit 1 device-to-RAM); its buffer is at device address
- * 0x40000. A faulting DMA reads zeroes and drops writes.
+ * (bit 0 run, bit 1 device-to-RAM, bit 2 interrupt 0x100 when done), 0x24
+ * interrupt status, 0x64 acknowledge; one MSI vector. Its buffer is at
+ * device address 0x40000. A faulting DMA reads zeroes and drops writes.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
+#define EDU_REG_IRQ_STATUS	0x24
+#define EDU_REG_IRQ_ACK		0x64
 #define EDU_REG_DMA_SRC		0x80
 #define EDU_REG_DMA_DST		0x88
 #define EDU_REG_DMA_LEN		0x90
 #define EDU_REG_DMA_CMD		0x98
 #define EDU_DMA_RUN		BIT(0)
 #define EDU_DMA_TO_RAM		BIT(1)
+#define EDU_DMA_IRQ		BIT(2)
+#define EDU_IRQ_DMA_DONE	0x100U
 #define EDU_BUF			0x40000
 #define LEN			4	/* bytes of the faulting DMA: 1 event */
 
 struct edu {
 	struct pci_dev *pdev;
 	void __iomem *bar0;
+	bool msi;		/* a vector is allocated */
+	int irq;		/* requested, when > 0 */
+	u32 irq_status;		/* every status the handler acknowledged */
+	struct completion irq_done;
 };
 
 static struct pci_dev *edu_bound;
@@ -68,6 +79,10 @@ static void edu_release(void *arg)
 {
 	struct edu *edu = arg;
 
+	if (edu->irq > 0)
+		free_irq(edu->irq, edu);
+	if (edu->msi)
+		pci_free_irq_vectors(edu->pdev);
 	if (edu->bar0)
 		pci_iounmap(edu->pdev, edu->bar0);
 	pci_clear_master(edu->pdev);
@@ -99,22 +114,42 @@ static struct edu *edu_get(struct kunit *test)
 	return edu;
 }
 
-/* One DMA between @iova and the device's buffer; edu takes ~100 ms */
-static int edu_dma(struct edu *edu, dma_addr_t iova, size_t len, bool to_ram)
+/*
+ * One DMA between @iova and the device's buffer, @flags EDU_DMA_TO_RAM
+ * and EDU_DMA_IRQ; edu takes ~100 ms
+ */
+static int edu_dma_cmd(struct edu *edu, dma_addr_t iova, size_t len,
+		       u32 flags)
 {
+	bool to_ram = flags & EDU_DMA_TO_RAM;
 	int i;
 
 	writeq(to_ram ? EDU_BUF : iova, edu->bar0 + EDU_REG_DMA_SRC);
 	writeq(to_ram ? iova : EDU_BUF, edu->bar0 + EDU_REG_DMA_DST);
 	writeq(len, edu->bar0 + EDU_REG_DMA_LEN);
-	writeq(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0),
-	       edu->bar0 + EDU_REG_DMA_CMD);
+	writeq(EDU_DMA_RUN | flags, edu->bar0 + EDU_REG_DMA_CMD);
 	for (i = 0; i < 10000; i++) {
 		if (!(readq(edu->bar0 + EDU_REG_DMA_CMD) & EDU_DMA_RUN))
 			return 0;
 		usleep_range(1000, 2000);
 	}
 	return -ETIMEDOUT;
+}
+
+static int edu_dma(struct edu *edu, dma_addr_t iova, size_t len, bool to_ram)
+{
+	return edu_dma_cmd(edu, iova, len, to_ram ? EDU_DMA_TO_RAM : 0);
+}
+
+static irqreturn_t edu_irq(int irq, void *arg)
+{
+	struct edu *edu = arg;
+	u32 status = readl(edu->bar0 + EDU_REG_IRQ_STATUS);
+
+	writel(status, edu->bar0 + EDU_REG_IRQ_ACK);
+	edu->irq_status |= status;
+	complete(&edu->irq_done);
+	return IRQ_HANDLED;
 }
 
 /* Memory -> device -> other memory, through dma_map_single() */
@@ -170,9 +205,46 @@ static void edu_dma_unmap_revokes(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(page, 0x5a, PAGE_SIZE));
 }
 
+/*
+ * A DMA that ends with edu's MSI. The MSI write is translated like the
+ * DMA: on the host the doorbell is mapped in the device's own domain; in
+ * the three-level test bed's guest the host maps it in its stage 2 at the
+ * software MSI window, which this guest's domain maps 1:1 because the
+ * VMM's IORT RMR nodes say so. Either way the handler must run.
+ */
+static void edu_dma_raises_msi(struct kunit *test)
+{
+	struct edu *edu = edu_get(test);
+	struct device *dev = &edu->pdev->dev;
+	u8 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	dma_addr_t d;
+	int irq;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	init_completion(&edu->irq_done);
+	KUNIT_ASSERT_EQ(test, pci_alloc_irq_vectors(edu->pdev, 1, 1,
+						    PCI_IRQ_MSI), 1);
+	edu->msi = true;
+	irq = pci_irq_vector(edu->pdev, 0);
+	KUNIT_ASSERT_GT(test, irq, 0);
+	KUNIT_ASSERT_EQ(test, request_irq(irq, edu_irq, 0, edu_driver.name,
+					  edu), 0);
+	edu->irq = irq;
+
+	d = dma_map_single(dev, page, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, d));
+	KUNIT_EXPECT_EQ(test, edu_dma_cmd(edu, d, PAGE_SIZE,
+					  EDU_DMA_TO_RAM | EDU_DMA_IRQ), 0);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&edu->irq_done,
+							  10 * HZ), 0);
+	dma_unmap_single(dev, d, PAGE_SIZE, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, edu->irq_status, EDU_IRQ_DMA_DONE);
+}
+
 static struct kunit_case arm_smmu_v3_edu_dma_cases[] = {
 	KUNIT_CASE(edu_dma_round_trip),
 	KUNIT_CASE(edu_dma_unmap_revokes),
+	KUNIT_CASE(edu_dma_raises_msi),
 	{},
 };
 

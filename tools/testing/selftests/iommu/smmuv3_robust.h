@@ -113,16 +113,19 @@ static inline uint64_t robust_vm_context(struct robust_vm *vm, uint16_t asid,
 }
 
 /*
- * Copy a page through @edu from @src to @dst and say which data page it
- * reached: the one (not page 0) now holding page 0's pattern, -1 for none,
- * -2 when the device timed out. The data pages are reset afterwards.
+ * Copy a page through @edu from @src to @dst, the second DMA with edu
+ * command @flags as well, and say which data page it reached: the one
+ * (not page 0) now holding page 0's pattern, -1 for none, -2 when the
+ * device timed out. The data pages are reset afterwards.
  */
-static inline int robust_dma_lands(struct edu *edu, struct robust_vm *vm,
-				   uint64_t src, uint64_t dst)
+static inline int robust_dma_lands_cmd(struct edu *edu, struct robust_vm *vm,
+				       uint64_t src, uint64_t dst,
+				       uint32_t flags)
 {
 	int i, page = -2;
 
-	if (!edu_dma_from(edu, src, PAGE) && !edu_dma_to(edu, dst, PAGE)) {
+	if (!edu_dma_from(edu, src, PAGE) &&
+	    !edu_dma_cmd(edu, dst, 0, PAGE, EDU_DMA_TO_RAM | flags)) {
 		page = -1;
 		for (i = 1; i < DATA_PAGES && page < 0; i++)
 			if (vm->data[i * PAGE] == vm->pattern &&
@@ -131,6 +134,12 @@ static inline int robust_dma_lands(struct edu *edu, struct robust_vm *vm,
 	}
 	robust_vm_reset(vm);
 	return page;
+}
+
+static inline int robust_dma_lands(struct edu *edu, struct robust_vm *vm,
+				   uint64_t src, uint64_t dst)
+{
+	return robust_dma_lands_cmd(edu, vm, src, dst, 0);
 }
 
 /* xorshift64*: small, and the same sequence for a seed on every machine */

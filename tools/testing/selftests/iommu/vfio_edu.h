@@ -4,8 +4,9 @@
  * tests can make a real device DMA through the SMMU.
  *
  * edu: BAR0 register 0x80 DMA source, 0x88 destination, 0x90 length,
- * 0x98 command (bit 0 run, bit 1 device-to-RAM). Its 4 KiB buffer sits
- * at device address 0x40000. It reports no DMA errors: a faulting read
+ * 0x98 command (bit 0 run, bit 1 device-to-RAM, bit 2 raise interrupt
+ * 0x100 when done), 0x24 interrupt status, 0x64 interrupt acknowledge.
+ * It has one MSI vector. Its 4 KiB buffer sits at device address 0x40000. It reports no DMA errors: a faulting read
  * yields zeroes and a faulting write is dropped, so tests fill buffers
  * with distinct patterns.
  */
@@ -15,11 +16,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -33,12 +36,16 @@
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
 #define EDU_REG_ID		0x00
+#define EDU_REG_IRQ_STATUS	0x24
+#define EDU_REG_IRQ_ACK		0x64
 #define EDU_REG_DMA_SRC		0x80
 #define EDU_REG_DMA_DST		0x88
 #define EDU_REG_DMA_LEN		0x90
 #define EDU_REG_DMA_CMD		0x98
 #define EDU_DMA_RUN		0x1
 #define EDU_DMA_TO_RAM		0x2
+#define EDU_DMA_IRQ		0x4
+#define EDU_IRQ_DMA_DONE	0x100	/* interrupt status after EDU_DMA_IRQ */
 #define EDU_BUF_ADDR		0x40000ULL
 #define EDU_BUF_SIZE		4096
 #define EDU_MAX_DEVICES		4
@@ -300,12 +307,14 @@ static inline void edu_write64(struct edu *edu, unsigned int reg,
 
 /*
  * One DMA of @len bytes between IOVA @iova and offset @off of the device
- * buffer; @to_ram picks the direction. edu finishes a transfer 100 ms of
- * virtual time after the command; give up after 10 s of wall time.
+ * buffer; @flags: EDU_DMA_TO_RAM for the direction, EDU_DMA_IRQ for an
+ * interrupt at the end. edu finishes a transfer 100 ms of virtual time
+ * after the command; give up after 10 s of wall time.
  */
-static inline int edu_dma(struct edu *edu, uint64_t iova, uint32_t off,
-			  uint32_t len, bool to_ram)
+static inline int edu_dma_cmd(struct edu *edu, uint64_t iova, uint32_t off,
+			      uint32_t len, uint32_t flags)
 {
+	bool to_ram = flags & EDU_DMA_TO_RAM;
 	uint64_t dev = EDU_BUF_ADDR + off;
 	volatile uint32_t *cmd = (volatile uint32_t *)(edu->bar0 +
 						       EDU_REG_DMA_CMD);
@@ -315,14 +324,19 @@ static inline int edu_dma(struct edu *edu, uint64_t iova, uint32_t off,
 	edu_write64(edu, EDU_REG_DMA_SRC, to_ram ? dev : iova);
 	edu_write64(edu, EDU_REG_DMA_DST, to_ram ? iova : dev);
 	edu_write64(edu, EDU_REG_DMA_LEN, len);
-	edu_write64(edu, EDU_REG_DMA_CMD,
-		    EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	edu_write64(edu, EDU_REG_DMA_CMD, EDU_DMA_RUN | flags);
 	for (i = 0; i < 10000; i++) {
 		if (!(*cmd & EDU_DMA_RUN))
 			return 0;
 		nanosleep(&pause, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+static inline int edu_dma(struct edu *edu, uint64_t iova, uint32_t off,
+			  uint32_t len, bool to_ram)
+{
+	return edu_dma_cmd(edu, iova, off, len, to_ram ? EDU_DMA_TO_RAM : 0);
 }
 
 /* Device buffer <- memory at @iova, then memory at @iova <- device buffer */
@@ -334,6 +348,80 @@ static inline int edu_dma_from(struct edu *edu, uint64_t iova, uint32_t len)
 static inline int edu_dma_to(struct edu *edu, uint64_t iova, uint32_t len)
 {
 	return edu_dma(edu, iova, 0, len, true);
+}
+
+/*
+ * Deliver edu's MSI to eventfd @efd (-1: disable MSI again), as a VMM
+ * does for a passed-through device. vfio-pci allocates the host interrupt
+ * here, which is when the kernel maps the MSI doorbell for the device's
+ * translation.
+ */
+static inline int edu_msi_eventfd(struct edu *edu, int efd)
+{
+	uint8_t buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t fd = efd;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+		     (efd < 0 ? VFIO_IRQ_SET_DATA_NONE :
+				VFIO_IRQ_SET_DATA_EVENTFD);
+	set->index = VFIO_PCI_MSI_IRQ_INDEX;
+	set->count = efd < 0 ? 0 : 1;
+	memcpy(set->data, &fd, sizeof(fd));
+	return ioctl(edu->fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+}
+
+/* Interrupts signalled on eventfd @efd within @ms milliseconds (0: none) */
+static inline uint64_t edu_irqs_within(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t n = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(efd, &n, sizeof(n)) != sizeof(n))
+		n = 0;
+	return n;
+}
+
+/* Read and acknowledge edu's interrupt status */
+static inline uint32_t edu_irq_ack(struct edu *edu)
+{
+	uint32_t status = *(volatile uint32_t *)(edu->bar0 +
+						 EDU_REG_IRQ_STATUS);
+
+	*(volatile uint32_t *)(edu->bar0 + EDU_REG_IRQ_ACK) = status;
+	return status;
+}
+
+/*
+ * The software MSI window of the device's IOMMU group (the "msi" line of
+ * its reserved_regions): where the kernel maps MSI doorbells in stage 2,
+ * and what a guest's stage 1 must map 1:1. 0, or -ENOENT without one.
+ */
+static inline int edu_msi_window(struct edu *edu, uint64_t *start,
+				  uint64_t *end)
+{
+	unsigned long long s, e;
+	char path[300], type[32];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/pci/devices/%s/iommu_group/reserved_regions",
+		 edu->bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (ret && fscanf(f, "%llx %llx %31s", &s, &e, type) == 3) {
+		if (!strcmp(type, "msi")) {
+			*start = s;
+			*end = e;
+			ret = 0;
+		}
+	}
+	fclose(f);
+	return ret;
 }
 
 /*
