@@ -6,9 +6,9 @@
  * edu: BAR0 register 0x80 DMA source, 0x88 destination, 0x90 length,
  * 0x98 command (bit 0 run, bit 1 device-to-RAM, bit 2 raise interrupt
  * 0x100 when done), 0x24 interrupt status, 0x64 interrupt acknowledge.
- * It has one MSI vector. Its 4 KiB buffer sits at device address 0x40000. It reports no DMA errors: a faulting read
- * yields zeroes and a faulting write is dropped, so tests fill buffers
- * with distinct patterns.
+ * It has one MSI vector. Its 4 KiB buffer sits at device address
+ * 0x40000. It reports no DMA errors: a faulting read yields zeroes and a
+ * faulting write is dropped, so tests fill buffers with distinct patterns.
  */
 #ifndef __SELFTEST_IOMMU_VFIO_EDU_H
 #define __SELFTEST_IOMMU_VFIO_EDU_H
@@ -400,7 +400,7 @@ static inline uint32_t edu_irq_ack(struct edu *edu)
  * and what a guest's stage 1 must map 1:1. 0, or -ENOENT without one.
  */
 static inline int edu_msi_window(struct edu *edu, uint64_t *start,
-				  uint64_t *end)
+				 uint64_t *end)
 {
 	unsigned long long s, e;
 	char path[300], type[32];
