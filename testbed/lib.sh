@@ -25,8 +25,9 @@ GUEST=${GUEST:-$CACHE/guest}    # test programs, initramfs, serial logs
 # Our kselftest programs (tools/testing/selftests/iommu), which the main
 # and the debug kernel both run; the robustness ones are issue 10's
 OUR_TESTS="edu_dma smmuv3_nested smmuv3_nested_dma smmuv3_nested_msi
-	smmuv3_invalidate smmuv3_invalidate_dma smmuv3_coherency smmuv3_fuzz
-	smmuv3_fail_nth smmuv3_race smmuv3_fault_flood"
+	smmuv3_nested_events smmuv3_invalidate smmuv3_invalidate_dma
+	smmuv3_coherency smmuv3_fuzz smmuv3_fail_nth smmuv3_race
+	smmuv3_fault_flood"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -9,7 +9,9 @@
  * SMMU driver, so through a nested HWPT here; its /init prints them. Then
  * say, as section "vmm_host", what reached this kernel: nested HWPTs the
  * adapter made of guest STEs and generic invalidations made of guest
- * commands.
+ * commands; and what went back: the nested events (the one fault L2's
+ * suite provokes) the adapter passed from this kernel's device event
+ * queue to QEMU's virtual event queue, none lost.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -24,6 +26,8 @@
 /* The start of the adapter's line at exit */
 #define ADAPTER_COUNTERS \
 	"vsmmu-adapter: nested HWPTs %lu, STEs refused %*u, generic entries %lu"
+#define ADAPTER_EVENTS \
+	"vsmmu-adapter: nested events to the guest %lu, lost %lu"
 
 static unsigned int tests, failed;
 
@@ -71,7 +75,7 @@ static int run_qemu(const char *bdf)
 int main(void)
 {
 	char bdfs[EDU_MAX_DEVICES][16], line[512];
-	unsigned long nested = 0, entries = 0;
+	unsigned long nested = 0, entries = 0, events = 0, lost = 0;
 	uint64_t ioctls0 = smmuv3_inv_stat("ioctls");
 	uint64_t entries0 = smmuv3_inv_stat("entries");
 	FILE *err;
@@ -90,12 +94,13 @@ int main(void)
 	err = fopen(QEMU_ERR, "r");
 	while (err && fgets(line, sizeof(line), err)) {
 		printf("# qemu: %s", line);
-		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) != 2)
+		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) == 2)
 			continue;
+		sscanf(line, ADAPTER_EVENTS, &events, &lost);
 	}
 	if (err)
 		fclose(err);
-	printf("1..4\n");
+	printf("1..5\n");
 	check(rc == 0, "QEMU 11 ran L2 and exited with status", rc);
 	check(nested > 0, "nested HWPTs the adapter made of guest STEs",
 	      nested);
@@ -105,6 +110,9 @@ int main(void)
 	      smmuv3_inv_stat("ioctls") > ioctls0,
 	      "entries this kernel carried out (debugfs)",
 	      smmuv3_inv_stat("entries") - entries0);
+	check(events == 1 && !lost,
+	      "nested events passed to QEMU's virtual event queue (1 expected)",
+	      events);
 	printf("TESTBED: END vmm_host rc=%d\n", failed ? 1 : 0);
 	return failed ? 1 : 0;
 }

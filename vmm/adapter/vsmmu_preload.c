@@ -15,8 +15,11 @@
  *   IOMMU_HWPT_INVALIDATE    on a vIOMMU with raw guest commands: each
  *                            becomes a generic entry on the right nested
  *                            HWPT (IOMMU_HWPT_INVALIDATE_DATA_GENERIC)
- *   IOMMU_VEVENTQ_ALLOC      an event queue that stays empty (this kernel
- *                            does not report nested events yet)
+ *   IOMMU_VEVENTQ_ALLOC      a socket QEMU reads mainline's event records
+ *                            from; each guest device gets this kernel's
+ *                            device event queue (IOMMU_DEVICE_EVENTQ_ALLOC),
+ *                            and a thread turns its records into the
+ *                            guest's (vsmmu_event_encode()) on the socket
  *   IOMMU_DESTROY            of the objects above
  *   IOMMU_GET_HW_INFO        without the input-type flag 6.12 lacks
  * VFIO's bind and attach calls are watched to know which HWPT each device
@@ -33,8 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
@@ -51,6 +55,7 @@
 #define ML_HWPT_DATA_ARM_SMMUV3		2
 #define ML_INVALIDATE_DATA_ARM_SMMUV3	1
 #define ML_HW_INFO_FLAG_INPUT_TYPE	1
+#define ML_VEVENTQ_FLAG_LOST_EVENTS	1
 
 struct ml_viommu_alloc {
 	__u32 size, flags, type, dev_id, hwpt_id, out_viommu_id;
@@ -68,6 +73,15 @@ struct ml_veventq_alloc {
 	__u32 out_veventq_id, out_veventq_fd, __reserved;
 };
 
+/* One record as QEMU reads it: a header, then the SMMUv3 event */
+struct ml_vevent {
+	uint32_t flags, sequence;
+	uint64_t evt[4];
+};
+
+/* Records each guest device's kernel event queue holds */
+#define DEVICE_EVENTQ_DEPTH	256
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* IDs of this adapter's objects: far above the kernel's small ones */
@@ -83,6 +97,9 @@ struct obj {
 	uint32_t dev_id;	/* VIOMMU, VDEVICE */
 	uint32_t vsid;		/* VDEVICE */
 	struct vsmmu_caps caps;	/* VIOMMU */
+	int qfd;		/* VDEVICE: its kernel event queue, or -1 */
+	uint32_t qid;		/* VDEVICE: that queue's object */
+	int sock;		/* VEVENTQ: the end this adapter writes */
 };
 
 /* A nested HWPT allocated through a vIOMMU */
@@ -102,12 +119,16 @@ static struct {
 	struct nested nested[MAX_OBJS];
 	struct bound bound[MAX_OBJS];
 	unsigned long guest_cmds[256], nested_allocs, refused;
+	/* nested events: the forwarder's epoll set, what it passed on */
+	int epfd;
+	uint32_t sequence;
+	unsigned long events, events_lost;
 	/* per guest opcode: what the entries cost in the kernel */
 	struct {
 		unsigned long entries, host_cmds, syncs;
 		double us;
 	} cost[256];
-} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1 };
 
 static double now_us(void)
 {
@@ -209,7 +230,81 @@ static int viommu_alloc(int fd, struct ml_viommu_alloc *a)
 	return 0;
 }
 
-static int vdevice_alloc(struct ml_vdevice_alloc *a)
+/* The vEVENTQ of vIOMMU @viommu, or NULL */
+static struct obj *veventq_of(uint32_t viommu)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_OBJS; i++)
+		if (st.obj[i].kind == OBJ_VEVENTQ && st.obj[i].viommu == viommu)
+			return &st.obj[i];
+	return NULL;
+}
+
+/* Give guest device @vd a kernel event queue the forwarder watches */
+static int vdevice_watch(int fd, struct obj *vd)
+{
+	struct iommu_device_eventq_alloc a = {
+		.size = sizeof(a), .dev_id = vd->dev_id,
+		.depth = DEVICE_EVENTQ_DEPTH,
+	};
+	struct epoll_event e = { .events = EPOLLIN, .data.u32 = vd - st.obj };
+
+	if (vd->qfd >= 0)
+		return 0;
+	if (kernel(fd, IOMMU_DEVICE_EVENTQ_ALLOC, &a))
+		return -1;
+	vd->qfd = a.out_eventq_fd;
+	vd->qid = a.out_eventq_id;
+	return epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e);
+}
+
+/* Guest device @vd's waiting events -> the guest's, on its vIOMMU's socket */
+static void forward(struct obj *vd)
+{
+	struct obj *q = veventq_of(vd->viommu);
+	struct iommu_device_event ev[16];
+	struct ml_vevent out;
+	ssize_t len = read(vd->qfd, ev, sizeof(ev));
+	int i;
+
+	for (i = 0; i < len / (ssize_t)sizeof(ev[0]); i++) {
+		out = (struct ml_vevent){ .sequence = st.sequence++ };
+		if (vsmmu_event_encode(&ev[i], vd->vsid, out.evt)) {
+			/* QEMU reports the loss; the gap says how many */
+			out.flags = ML_VEVENTQ_FLAG_LOST_EVENTS;
+			st.sequence += ev[i].lost;
+			st.events_lost += ev[i].lost;
+		} else {
+			st.events++;
+		}
+		if (!q || send(q->sock, &out, sizeof(out),
+			       MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof(out))
+			st.events_lost++;
+	}
+}
+
+/* The thread that passes nested events on, for as long as QEMU runs */
+static void *forwarder(void *unused)
+{
+	struct epoll_event e[8];
+	int i, n;
+
+	for (;;) {
+		n = epoll_wait(st.epfd, e, ARRAY_SIZE(e), -1);
+		pthread_mutex_lock(&st.lock);
+		for (i = 0; i < n; i++) {
+			struct obj *vd = &st.obj[e[i].data.u32];
+
+			if (vd->kind == OBJ_VDEVICE && vd->qfd >= 0)
+				forward(vd);
+		}
+		pthread_mutex_unlock(&st.lock);
+	}
+	return NULL;
+}
+
+static int vdevice_alloc(int fd, struct ml_vdevice_alloc *a)
 {
 	unsigned int i;
 	struct obj *vd;
@@ -228,29 +323,52 @@ static int vdevice_alloc(struct ml_vdevice_alloc *a)
 	vd->viommu = a->viommu_id;
 	vd->dev_id = a->dev_id;
 	vd->vsid = a->virt_id;
+	vd->qfd = -1;
+	if (veventq_of(a->viommu_id) && vdevice_watch(fd, vd)) {
+		vd->kind = OBJ_FREE;
+		return -1;
+	}
 	a->out_vdevice_id = obj_id(vd);
 	return 0;
 }
 
-static int veventq_alloc(struct ml_veventq_alloc *a)
+/*
+ * QEMU reads one record per read() from a socket of records; the
+ * forwarder writes them. Devices of the vIOMMU get their queues now, or
+ * when they come.
+ */
+static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 {
+	static pthread_t thread;
+	unsigned int i;
 	struct obj *q;
-	int efd;
+	int sv[2];
 
-	if (!obj_get(a->viommu_id, OBJ_VIOMMU))
+	if (!obj_get(a->viommu_id, OBJ_VIOMMU) || veventq_of(a->viommu_id))
 		return fail(EINVAL);
-	/* Never readable: this kernel has no nested events to pass on */
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (efd < 0)
+	if (st.epfd < 0) {
+		st.epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (st.epfd < 0 || pthread_create(&thread, NULL, forwarder, NULL))
+			return fail(ENOMEM);
+		pthread_detach(thread);
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -1;
 	q = obj_new(OBJ_VEVENTQ);
 	if (!q) {
-		close(efd);
+		close(sv[0]);
+		close(sv[1]);
 		return fail(ENOMEM);
 	}
 	q->viommu = a->viommu_id;
+	q->sock = sv[1];
+	for (i = 0; i < MAX_OBJS; i++)
+		if (st.obj[i].kind == OBJ_VDEVICE &&
+		    st.obj[i].viommu == a->viommu_id &&
+		    vdevice_watch(fd, &st.obj[i]))
+			return -1;
 	a->out_veventq_id = obj_id(q);
-	a->out_veventq_fd = efd;
+	a->out_veventq_fd = sv[0];
 	return 0;
 }
 
@@ -399,9 +517,20 @@ static int destroy(int fd, struct iommu_destroy *d)
 	unsigned int i;
 
 	if (d->id >= FAKE_ID_BASE && d->id < FAKE_ID_BASE + MAX_OBJS) {
-		if (st.obj[d->id - FAKE_ID_BASE].kind == OBJ_FREE)
+		struct obj *o = &st.obj[d->id - FAKE_ID_BASE];
+		struct iommu_destroy q = { .size = sizeof(q) };
+
+		if (o->kind == OBJ_FREE)
 			return fail(ENOENT);
-		st.obj[d->id - FAKE_ID_BASE].kind = OBJ_FREE;
+		if (o->kind == OBJ_VDEVICE && o->qfd >= 0) {
+			epoll_ctl(st.epfd, EPOLL_CTL_DEL, o->qfd, NULL);
+			close(o->qfd);
+			q.id = o->qid;
+			kernel(fd, IOMMU_DESTROY, &q);
+		}
+		if (o->kind == OBJ_VEVENTQ)
+			close(o->sock);
+		o->kind = OBJ_FREE;
 		return 0;
 	}
 	if (kernel(fd, IOMMU_DESTROY, d))
@@ -441,9 +570,9 @@ static int dispatch(int fd, unsigned long req, void *arg)
 	case _IO(IOMMUFD_TYPE, ML_CMD_VIOMMU_ALLOC):
 		return viommu_alloc(fd, arg);
 	case _IO(IOMMUFD_TYPE, ML_CMD_VDEVICE_ALLOC):
-		return vdevice_alloc(arg);
+		return vdevice_alloc(fd, arg);
 	case _IO(IOMMUFD_TYPE, ML_CMD_VEVENTQ_ALLOC):
-		return veventq_alloc(arg);
+		return veventq_alloc(fd, arg);
 	case IOMMU_HWPT_ALLOC: {
 		struct iommu_hwpt_alloc *a = arg;
 		struct obj *vi = obj_get(a->pt_id, OBJ_VIOMMU);
@@ -531,6 +660,8 @@ __attribute__((destructor)) static void report(void)
 		fprintf(stderr, " %s %lu", classes[i].name,
 			st.guest_cmds[classes[i].op]);
 	fprintf(stderr, "\n");
+	fprintf(stderr, "vsmmu-adapter: nested events to the guest %lu, lost %lu\n",
+		st.events, st.events_lost);
 	for (i = 0; i < ARRAY_SIZE(classes); i++) {
 		unsigned int op = classes[i].op;
 

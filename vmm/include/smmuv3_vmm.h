@@ -12,6 +12,8 @@
  *   a sync, nothing, or a command error for the guest.
  * - The guest's StreamIDs (virtual) map to iommufd devices
  *   (struct vsmmu_devices); host StreamIDs and VMIDs never appear.
+ * - A device's event, read from its event queue, becomes the guest's
+ *   event record (vsmmu_event_encode()).
  *
  * Plain C99, no dependency beyond the kernel's uAPI header.
  */
@@ -107,5 +109,20 @@ struct vsmmu_device *vsmmu_devices_find(struct vsmmu_devices *d,
 					uint32_t vsid);
 void vsmmu_devices_remove(struct vsmmu_devices *d, uint32_t vsid);
 void vsmmu_devices_free(struct vsmmu_devices *d);
+
+/**
+ * vsmmu_event_encode() - the guest's event record for a device event
+ * @ev: a record read from the device's queue (IOMMU_DEVICE_EVENTQ_ALLOC)
+ * @vsid: the StreamID the guest knows the device by
+ * @evt: the guest's event record, four 64-bit words
+ *
+ * The kernel's raw record, with the guest's StreamID where the kernel
+ * cleared the host's.
+ *
+ * Return: 0, or -EINVAL for an overflow record (no event: the guest's
+ * queue should report its own overflow).
+ */
+int vsmmu_event_encode(const struct iommu_device_event *ev, uint32_t vsid,
+		       uint64_t evt[4]);
 
 #endif

@@ -43,6 +43,10 @@ static const struct bitfield CMD_TTL = { 1, 9, 8 };
 static const struct bitfield CMD_TG = { 1, 11, 10 };
 static const struct bitfield CMD_ADDR_63_12 = { 1, 63, 12 };
 
+/* Event records (IHI 0070, 7.3) */
+static const struct bitfield EVT_ID = { 0, 7, 0 };
+static const struct bitfield EVT_SID = { 0, 63, 32 };
+
 /* Opcodes (IHI 0070, 4.1.2) */
 enum {
 	GUEST_PREFETCH_CONFIG = 0x01,

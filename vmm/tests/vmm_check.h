@@ -18,6 +18,7 @@
 
 #include <errno.h>
 
+#include "arm-smmu-v3-event.h"
 #include "arm-smmu-v3-uapi.h"
 #include "cmd_check.h"
 #include "guest_encode.h"

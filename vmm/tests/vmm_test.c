@@ -358,16 +358,54 @@ static void test_devices(void)
 	result(ok, "devices: add, find, refuse a taken StreamID, remove");
 }
 
+/*
+ * Random host events with random host StreamIDs: whatever the kernel
+ * passes on (its own arm-smmu-v3-event.c decides) reaches the guest with
+ * the guest's StreamID and the event's ID and other words unchanged.
+ */
+static void test_events(uint64_t seed, unsigned int n)
+{
+	unsigned int i, sent = 0, wrong = 0;
+	struct iommu_device_event ev;
+	uint64_t host[4], guest[4];
+	uint32_t vsid;
+
+	rng_state = seed;
+	for (i = 0; i < n; i++) {
+		host[0] = rng();
+		host[1] = rng() & ~(1ULL << 31);	/* no stall */
+		host[2] = rng();
+		host[3] = rng();
+		put(host, EVT_ID, 0x10 + i % 4);
+		vsid = rng();
+		if (!smmuv3_event_for_guest(host, &ev))
+			continue;
+		sent++;
+		ev.flags = 0;
+		wrong += vsmmu_event_encode(&ev, vsid, guest) ||
+			 get(guest, EVT_SID) != vsid ||
+			 get(guest, EVT_ID) != get(host, EVT_ID) ||
+			 guest[1] != ev.raw[1] || guest[2] != ev.raw[2] ||
+			 guest[3] != ev.raw[3];
+	}
+	ev.flags = IOMMU_DEVICE_EVENT_OVERFLOW;
+	result(sent == n && !wrong &&
+	       vsmmu_event_encode(&ev, 1, guest) == -EINVAL,
+	       "events: %u of %u random faults reach the guest with its StreamID (%u wrong), overflow records none",
+	       sent, n, wrong);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed5eedULL;
 
 	printf("TAP version 13\n1..%zu\n",
-	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 3);
+	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 4);
 	test_ste_cases();
 	test_ste_grid();
 	test_cmd_cases();
 	test_cmd_random(seed, 200000);
 	test_devices();
+	test_events(seed, 10000);
 	return failures ? 1 : 0;
 }

@@ -11,7 +11,9 @@
  *  - the command each simple request becomes, every bit of it against
  *    the architecture's field layout, reserved bits included;
  *  - each refusal has its errno and writes no command;
- *  - the stage-1 context checks.
+ *  - the stage-1 context checks;
+ *  - which SMMU events go to a VMM and what its record says, for every
+ *    event ID over random records, against the event record layout.
  * Prints TAP; the last line is "N passed, N failed".
  */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm-smmu-v3-event.h"
 #include "arm-smmu-v3-uapi.h"
 #include "cmd_check.h"
 #include "ril_oracle.h"
@@ -575,6 +578,109 @@ static void test_s1ctx(void)
 	}
 }
 
+/* The event record layout, written out from the architecture */
+#define EV_SSV		(1ULL << 11)
+#define EV_SID		0xffffffff00000000ULL
+#define EV_STAG		0xffffULL
+#define EV_STALL	(1ULL << 31)
+#define EV_PNU		(1ULL << 33)
+#define EV_IND		(1ULL << 34)
+#define EV_RNW		(1ULL << 35)
+#define EV_S2		(1ULL << 39)
+
+/* The events a guest can cause, and the ones of them about an access */
+static bool guest_event(unsigned int id)
+{
+	return id == 0x08 || id == 0x09 || id == 0x0a || id == 0x0b ||
+	       (id >= 0x10 && id <= 0x13);
+}
+
+static bool access_event(unsigned int id)
+{
+	return id == 0x0b || (id >= 0x10 && id <= 0x13);
+}
+
+static u64 rnd64(u64 *state)
+{
+	u64 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
+
+/* What the VMM must get from @evt, by the layout above; false: nothing */
+static bool expected_event(const u64 *evt, struct iommu_device_event *e)
+{
+	unsigned int id = evt[0] & 0xff;
+	int i;
+
+	if (!guest_event(id) || (evt[1] & EV_STALL))
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->type = id;
+	for (i = 0; i < 4; i++)
+		e->raw[i] = evt[i];
+	e->raw[0] &= ~EV_SID;
+	e->raw[1] &= ~EV_STAG;
+	if (id == 0x09 || id == 0x0b)
+		e->raw[3] = 0;	/* a physical fetch address */
+	if (evt[0] & EV_SSV) {
+		e->flags |= IOMMU_DEVICE_EVENT_SSID_VALID;
+		e->ssid = (evt[0] >> 12) & 0xfffff;
+	}
+	if (!access_event(id))
+		return true;
+	e->addr = evt[2];
+	e->flags |= (evt[1] & EV_RNW) ? IOMMU_DEVICE_EVENT_READ :
+					IOMMU_DEVICE_EVENT_WRITE;
+	e->flags |= (evt[1] & EV_IND) ? IOMMU_DEVICE_EVENT_EXEC : 0;
+	e->flags |= (evt[1] & EV_PNU) ? IOMMU_DEVICE_EVENT_PRIV : 0;
+	if ((evt[1] & EV_S2) && id != 0x0b) {
+		e->flags |= IOMMU_DEVICE_EVENT_STAGE2 |
+			    IOMMU_DEVICE_EVENT_IPA_VALID;
+		e->ipa = evt[3] & 0x000ffffffffff000ULL;
+	}
+	return true;
+}
+
+/*
+ * Every event ID, 400 random records each (stall bit and SSV set half
+ * the time): the decision and the whole record must be the expected one.
+ */
+static void test_events(void)
+{
+	struct iommu_device_event got, want;
+	unsigned int id, i, bad_ids = 0, sent = 0, leaks = 0;
+	u64 state = 0x9e3779b97f4a7c15ULL, evt[4];
+	bool go, want_go;
+
+	for (id = 0; id < 256; id++) {
+		for (i = 0; i < 400; i++) {
+			evt[0] = (rnd64(&state) & ~0xffULL) | id;
+			evt[1] = rnd64(&state);
+			evt[2] = rnd64(&state);
+			evt[3] = rnd64(&state);
+			memset(&got, 0xa5, sizeof(got));
+			go = smmuv3_event_for_guest(evt, &got);
+			want_go = expected_event(evt, &want);
+			if (go != want_go || (go && memcmp(&got, &want,
+							   sizeof(got)))) {
+				bad_ids++;
+				break;
+			}
+			sent += go;
+			leaks += go && (got.raw[0] & EV_SID);
+		}
+	}
+	result(!bad_ids, "events: 256 IDs x 400 records decided and decoded as the layout says (%u IDs wrong)",
+	       bad_ids);
+	result(sent > 0 && !leaks, "events: %u sent to a VMM, none with a StreamID",
+	       sent);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -583,6 +689,7 @@ int main(void)
 	test_ranges();
 	test_refusals();
 	test_s1ctx();
+	test_events();
 	printf("1..%u\n", tests);
 	printf("%u passed, %u failed\n", tests - failures, failures);
 	return failures ? 1 : 0;

@@ -28,7 +28,7 @@ module_param(nesting, bool, 0644);
 MODULE_PARM_DESC(nesting,
 		 "Allow iommufd nest parent and nested domains (default: Y)");
 
-static bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu)
+bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu)
 {
 	return READ_ONCE(nesting) && (smmu->features & ARM_SMMU_FEAT_NESTING);
 }
@@ -143,6 +143,7 @@ void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 	if (!domain || domain->ops != &arm_smmu_nested_ops)
 		return;
 	nested = to_nested(domain);
+	arm_smmu_nested_events_route(master, false);
 	mutex_lock(&nested->lock);
 	list_for_each_entry(entry, &nested->masters, node) {
 		if (entry->master == master) {
@@ -273,6 +274,7 @@ int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
 	/* Leaves the old domain's lists, even when it is this one */
 	arm_smmu_attach_commit(&state);
+	arm_smmu_nested_events_route(master, true);
 	mutex_unlock(&arm_smmu_asid_lock);
 	return 0;
 }

@@ -81,6 +81,10 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      struct arm_smmu_master *master,
 			      struct arm_smmu_nested_domain *nested,
 			      bool ats_enabled);
+bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu);
+bool arm_smmu_nested_events_capable(struct arm_smmu_master *master);
+void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested);
+bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt);
 #else
 #define arm_smmu_hw_info NULL
 
@@ -115,6 +119,18 @@ arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 static inline void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 						 struct arm_smmu_master *master)
 {
+}
+
+static inline bool
+arm_smmu_nested_events_capable(struct arm_smmu_master *master)
+{
+	return false;
+}
+
+static inline bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu,
+						u64 *evt)
+{
+	return false;
 }
 #endif
 

@@ -139,4 +139,26 @@ static inline int iofd_invalidate_one(int fd, uint32_t hwpt_id,
 			       inv, sizeof(*inv), &n);
 }
 
+/*
+ * IOMMU_DEVICE_EVENTQ_ALLOC with @flags: a queue of @depth records for
+ * device @dev_id, its object ID in *@id and its file in *@qfd
+ */
+static inline int iofd_eventq_alloc(int fd, uint32_t dev_id, uint32_t flags,
+				    uint32_t depth, uint32_t *id, int *qfd)
+{
+	struct iommu_device_eventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.depth = depth,
+	};
+	int ret = iofd_ioctl(fd, IOMMU_DEVICE_EVENTQ_ALLOC, &cmd);
+
+	if (!ret) {
+		*id = cmd.out_eventq_id;
+		*qfd = cmd.out_eventq_fd;
+	}
+	return ret;
+}
+
 #endif

@@ -47,6 +47,7 @@ TEST_F(nesting_off, interface_is_gone)
 {
 	struct iommu_hw_info_arm_smmuv3 info;
 	uint32_t len = sizeof(info), type = ~0u, id;
+	int qfd;
 
 	ASSERT_EQ(0, iofd_hw_info(self->fd, self->edu.dev_id, &info, &len,
 				  &type, NULL));
@@ -56,6 +57,9 @@ TEST_F(nesting_off, interface_is_gone)
 		  iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
 				  IOMMU_HWPT_ALLOC_NEST_PARENT,
 				  IOMMU_HWPT_DATA_NONE, NULL, 0, &id));
+	/* No nesting, so no device event queue either */
+	ASSERT_EQ(-EOPNOTSUPP, iofd_eventq_alloc(self->fd, self->edu.dev_id,
+						 0, 64, &id, &qfd));
 	ASSERT_NE(0, access("/sys/module/arm_smmu_v3/parameters/nesting",
 			    F_OK));
 }

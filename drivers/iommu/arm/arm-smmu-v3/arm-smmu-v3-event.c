@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From an SMMUv3 event record to the record a VMM reads: which events are
+ * the guest's business, what they say in generic terms, and the raw
+ * record with what only the host may know taken out.
+ */
+#include "arm-smmu-v3-event.h"
+
+/* Event record fields (SMMUv3 architecture, "Event records") */
+#define EVT0_ID(e)		((unsigned int)((e)[0] & 0xff))
+#define EVT0_SSV		(1ULL << 11)
+#define EVT0_SSID(e)		((__u32)(((e)[0] >> 12) & 0xfffff))
+#define EVT0_SID_MASK		(0xffffffffULL << 32)
+#define EVT1_STAG_MASK		0xffffULL
+#define EVT1_STALL		(1ULL << 31)
+#define EVT1_PNU		(1ULL << 33)
+#define EVT1_IND		(1ULL << 34)
+#define EVT1_RNW		(1ULL << 35)
+#define EVT1_S2			(1ULL << 39)
+#define EVT3_IPA_MASK		0x000ffffffffff000ULL
+
+/* A fault on an access: it has an address, a direction and a stage */
+static bool smmuv3_event_is_access(unsigned int id)
+{
+	switch (id) {
+	case SMMUV3_EVT_F_WALK_EABT:
+	case SMMUV3_EVT_F_TRANSLATION:
+	case SMMUV3_EVT_F_ADDR_SIZE:
+	case SMMUV3_EVT_F_ACCESS:
+	case SMMUV3_EVT_F_PERMISSION:
+		return true;
+	}
+	return false;
+}
+
+/**
+ * smmuv3_event_for_guest() - the VMM's record of an SMMUv3 event
+ * @evt: the event record, four 64-bit words in CPU order
+ * @out: the record for the VMM (dev_id left 0, for the queue to fill)
+ *
+ * Events about the STE, the stream table, TLB conflicts, page requests and
+ * stalls are the host's, and so are events that the host must resume.
+ * Zeroed in @out->raw: the StreamID, the stall tag, and the physical fetch
+ * address of F_CD_FETCH and F_WALK_EABT.
+ *
+ * Return: true when the event goes to the VMM.
+ */
+bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out)
+{
+	unsigned int id = EVT0_ID(evt);
+	bool access = smmuv3_event_is_access(id);
+
+	if (!access && id != SMMUV3_EVT_C_BAD_SUBSTREAMID &&
+	    id != SMMUV3_EVT_F_CD_FETCH && id != SMMUV3_EVT_C_BAD_CD)
+		return false;
+	if (evt[1] & EVT1_STALL)
+		return false;
+
+	*out = (struct iommu_device_event) { .type = id };
+	out->raw[0] = evt[0] & ~EVT0_SID_MASK;
+	out->raw[1] = evt[1] & ~EVT1_STAG_MASK;
+	out->raw[2] = evt[2];
+	out->raw[3] = evt[3];
+	if (id == SMMUV3_EVT_F_CD_FETCH || id == SMMUV3_EVT_F_WALK_EABT)
+		out->raw[3] = 0;
+	if (evt[0] & EVT0_SSV) {
+		out->flags |= IOMMU_DEVICE_EVENT_SSID_VALID;
+		out->ssid = EVT0_SSID(evt);
+	}
+	if (!access)
+		return true;
+
+	out->addr = evt[2];
+	out->flags |= evt[1] & EVT1_RNW ? IOMMU_DEVICE_EVENT_READ :
+					  IOMMU_DEVICE_EVENT_WRITE;
+	if (evt[1] & EVT1_IND)
+		out->flags |= IOMMU_DEVICE_EVENT_EXEC;
+	if (evt[1] & EVT1_PNU)
+		out->flags |= IOMMU_DEVICE_EVENT_PRIV;
+	if (evt[1] & EVT1_S2 && id != SMMUV3_EVT_F_WALK_EABT) {
+		out->flags |= IOMMU_DEVICE_EVENT_STAGE2 |
+			      IOMMU_DEVICE_EVENT_IPA_VALID;
+		out->ipa = evt[3] & EVT3_IPA_MASK;
+	}
+	return true;
+}
