@@ -9,7 +9,8 @@
 # a test declaring the wrong number of events, an illegal command on the
 # SMMU's queue, a known failure that fails for another reason, and on the
 # debug kernel a memory leak in the nesting code and a lock-order
-# inversion, and MSIs of nested devices left unmapped in stage 2.
+# inversion, MSIs of nested devices left unmapped in stage 2, and nested
+# events that never reach their queue.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -161,5 +162,16 @@ CHECK_TESTS=smmuv3_nested_msi NO_BUILD=1 expect_failure \
 restore
 "$TOP/testbed/build-kernel.sh"
 
-echo "$((15 - failures)) passed, $failures failed"
+# 16. Nested events: the driver keeps every event to itself again.
+events_c=$TREE/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-nested-events.c
+sed -i 's/if (master \&\& READ_ONCE(master->nested_events))/if (false)/' "$events_c"
+grep -q 'if (false)' "$events_c" || die "could not stop the events"
+"$TOP/testbed/build-kernel.sh"
+CHECK_TESTS=smmuv3_nested_events NO_BUILD=1 expect_failure \
+	"nested events kept by the host" \
+	"FAILED: smmuv3_nested_events:events.stage1_fault_record"
+restore
+"$TOP/testbed/build-kernel.sh"
+
+echo "$((16 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -38,6 +38,13 @@ L2  An unmodified guest kernel: its arm-smmu-v3 driver programs the virtual
     SMMU; its KUnit suite arm-smmu-v3-edu-dma does DMA through it:
 $(sed -n '/TESTBED: BEGIN kunit/,/TESTBED: END kunit/p' "$out" |
 	grep -a -E '^    (not )?ok [0-9]+ edu_dma' | sed 's/^/   /')
+    The fault of edu_dma_unmap_revokes came back up as an event (this
+    kernel's device event queue -> the adapter -> QEMU's virtual event
+    queue); L2's driver (its SMMU is ACPI's arm-smmu-v3.0.auto) logged it
+    with L2's StreamID:
+$(grep -a -A4 'arm-smmu-v3.0.auto: event 0x.. received' "$out" |
+	sed 's/^/       /')
+    $(adapter "nested events")
 
 Guest commands as they reached this kernel (the adapter's counters; host
 commands and syncs from the kernel's debugfs counters; time of the kernel

@@ -94,9 +94,9 @@ int main(void)
 	err = fopen(QEMU_ERR, "r");
 	while (err && fgets(line, sizeof(line), err)) {
 		printf("# qemu: %s", line);
-		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) == 2)
+		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) != 2 &&
+		    sscanf(line, ADAPTER_EVENTS, &events, &lost) != 2)
 			continue;
-		sscanf(line, ADAPTER_EVENTS, &events, &lost);
 	}
 	if (err)
 		fclose(err);

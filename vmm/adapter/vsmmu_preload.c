@@ -523,6 +523,7 @@ static int destroy(int fd, struct iommu_destroy *d)
 		if (o->kind == OBJ_FREE)
 			return fail(ENOENT);
 		if (o->kind == OBJ_VDEVICE && o->qfd >= 0) {
+			/* The file first: the kernel keeps a queue it has open */
 			epoll_ctl(st.epfd, EPOLL_CTL_DEL, o->qfd, NULL);
 			close(o->qfd);
 			q.id = o->qid;

@@ -675,7 +675,8 @@ static void test_events(void)
 			leaks += go && (got.raw[0] & EV_SID);
 		}
 	}
-	result(!bad_ids, "events: 256 IDs x 400 records decided and decoded as the layout says (%u IDs wrong)",
+	result(!bad_ids,
+	       "events: 256 IDs x 400 records decided and decoded as the layout says (%u IDs wrong)",
 	       bad_ids);
 	result(sent > 0 && !leaks, "events: %u sent to a VMM, none with a StreamID",
 	       sent);

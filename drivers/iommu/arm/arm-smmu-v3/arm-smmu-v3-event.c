@@ -6,18 +6,24 @@
  */
 #include "arm-smmu-v3-event.h"
 
+/* Bits @hi..@lo of a 64-bit word, set */
+static inline u64 evt_bits(unsigned int hi, unsigned int lo)
+{
+	return (~0ULL >> (63 - hi + lo)) << lo;
+}
+
 /* Event record fields (SMMUv3 architecture, "Event records") */
-#define EVT0_ID(e)		((unsigned int)((e)[0] & 0xff))
-#define EVT0_SSV		(1ULL << 11)
-#define EVT0_SSID(e)		((__u32)(((e)[0] >> 12) & 0xfffff))
-#define EVT0_SID_MASK		(0xffffffffULL << 32)
-#define EVT1_STAG_MASK		0xffffULL
-#define EVT1_STALL		(1ULL << 31)
-#define EVT1_PNU		(1ULL << 33)
-#define EVT1_IND		(1ULL << 34)
-#define EVT1_RNW		(1ULL << 35)
-#define EVT1_S2			(1ULL << 39)
-#define EVT3_IPA_MASK		0x000ffffffffff000ULL
+#define EVT0_ID(e)		((unsigned int)((e)[0] & evt_bits(7, 0)))
+#define EVT0_SSV		evt_bits(11, 11)
+#define EVT0_SSID(e)		((__u32)(((e)[0] & evt_bits(31, 12)) >> 12))
+#define EVT0_SID_MASK		evt_bits(63, 32)
+#define EVT1_STAG_MASK		evt_bits(15, 0)
+#define EVT1_STALL		evt_bits(31, 31)
+#define EVT1_PNU		evt_bits(33, 33)
+#define EVT1_IND		evt_bits(34, 34)
+#define EVT1_RNW		evt_bits(35, 35)
+#define EVT1_S2			evt_bits(39, 39)
+#define EVT3_IPA_MASK		evt_bits(51, 12)
 
 /* A fault on an access: it has an address, a direction and a stage */
 static bool smmuv3_event_is_access(unsigned int id)

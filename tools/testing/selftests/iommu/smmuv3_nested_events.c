@@ -101,9 +101,14 @@ FIXTURE(events)
 FIXTURE_SETUP(events)
 {
 	char bdfs[2][16];
+	struct guest *g[2] = { &self->a, &self->b };
+	int i;
 
-	self->a.fd = self->b.fd = self->a.qfd = self->b.qfd = -1;
-	self->a.edu.fd = self->b.edu.fd = -1;
+	for (i = 0; i < 2; i++) {
+		g[i]->fd = -1;
+		g[i]->qfd = -1;
+		g[i]->edu.fd = -1;
+	}
 	self->n = edu_list(bdfs, 2);
 	if (!self->n) {
 		ASSERT_EQ(0, edu_promised()) TH_LOG("the test bed lost its edu device");
@@ -144,9 +149,11 @@ TEST_F(events, alloc_and_read_errors)
 	ASSERT_EQ(-1, read(a->qfd, &ev, sizeof(ev)));
 	ASSERT_EQ(EAGAIN, errno);
 
-	/* Destroyed, the device takes a new queue */
-	ASSERT_EQ(0, iofd_destroy(a->fd, a->qid));
+	/* Its file open, the queue stays; closed, it goes */
+	ASSERT_EQ(-EBUSY, iofd_destroy(a->fd, a->qid));
 	close(a->qfd);
+	ASSERT_EQ(0, iofd_destroy(a->fd, a->qid));
+	/* and the device takes a new one */
 	ASSERT_EQ(0, iofd_eventq_alloc(a->fd, a->edu.dev_id, 0, DEPTH,
 				       &a->qid, &a->qfd));
 
@@ -281,6 +288,8 @@ TEST_F(events, unbind_before_destroy)
 	edu_close(&self->a.edu);
 	ASSERT_EQ(-1, read(self->a.qfd, &ev, sizeof(ev)));
 	ASSERT_EQ(EAGAIN, errno);
+	close(self->a.qfd);
+	self->a.qfd = -1;
 	ASSERT_EQ(0, iofd_destroy(self->a.fd, self->a.qid));
 }
 
