@@ -26,7 +26,7 @@ enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
 /* The operations under test */
 enum nth_op {
 	NESTED_ALLOC, PARENT_ALLOC, ATTACH_CTX1, ATTACH_CTX2, ATTACH_PARENT,
-	INVALIDATE,
+	INVALIDATE, EVENTQ_ALLOC,
 };
 
 FIXTURE(fail_nth)
@@ -78,6 +78,12 @@ FIXTURE_VARIANT_ADD(fail_nth, replace_to_parent)
 FIXTURE_VARIANT_ADD(fail_nth, invalidate)
 {
 	.before = VIA_CTX1, .op = INVALIDATE, .after = VIA_CTX1,
+};
+
+/* A failed queue leaves no event sink behind: the next one is not EBUSY */
+FIXTURE_VARIANT_ADD(fail_nth, eventq_alloc)
+{
+	.before = VIA_CTX1, .op = EVENTQ_ALLOC, .after = VIA_CTX1,
 };
 
 static uint64_t write_context(FIXTURE_DATA(fail_nth) *self, uint16_t asid,
@@ -219,7 +225,7 @@ static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
 static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
 {
 	uint32_t done;
-	int ret;
+	int ret, qfd;
 
 	self->made = 0;
 	switch (op) {
@@ -240,6 +246,13 @@ static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
 		ret = invalidate_four(self, &done);
 		/* A failed one carried out fewer than it was given */
 		return ret || done == 4 ? ret : -ERANGE;
+	case EVENTQ_ALLOC:
+		ret = iofd_eventq_alloc(self->fd, self->edu.dev_id, 0, 64,
+					&self->made, &qfd);
+		/* The queue's file closed, IOMMU_DESTROY may take it */
+		if (!ret)
+			close(qfd);
+		return ret;
 	}
 	return -EINVAL;
 }

@@ -4,7 +4,8 @@
  * random sequences of nest parent and nested allocations with random
  * field values, attach / replace / detach of both edu devices, invalidation
  * arrays with random entries, entry_len and entry_num, destroys in random
- * order, IOAS map and unmap under the parents, and the off-switch toggled.
+ * order, IOAS map and unmap under the parents, device event queues with
+ * random flags and depths, and the off-switch toggled.
  *
  * The devices never master the bus, so no DMA and no SMMU event happens:
  * what is under test is the kernel's bookkeeping. It must only ever answer
@@ -28,12 +29,12 @@
 
 enum fuzz_op {
 	OP_IOAS_ALLOC, OP_MAP, OP_UNMAP, OP_PARENT, OP_NESTED, OP_ATTACH,
-	OP_DETACH, OP_INVALIDATE, OP_DESTROY, OP_SWITCH, OP_COUNT
+	OP_DETACH, OP_INVALIDATE, OP_DESTROY, OP_EVENTQ, OP_SWITCH, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"ioas_alloc", "ioas_map", "ioas_unmap", "nest_parent", "nested",
-	"attach", "detach", "invalidate", "destroy", "off_switch",
+	"attach", "detach", "invalidate", "destroy", "eventq", "off_switch",
 };
 
 /*
@@ -48,7 +49,7 @@ static const int allowed_errnos[] = {
 };
 
 /* What an ID we were given named */
-enum id_kind { IOAS, PARENT, NESTED, KINDS };
+enum id_kind { IOAS, PARENT, NESTED, EVENTQ, KINDS };
 
 struct fuzz {
 	int fd, ndev;
@@ -346,6 +347,31 @@ static int op_destroy(struct fuzz *f)
 	return iofd_destroy(f->fd, pick_id(f, rng_below(&f->rng, KINDS)));
 }
 
+/*
+ * A device event queue with random flags and depth on a device or any ID;
+ * its file read with a random length once, then closed (IOMMU_DESTROY
+ * takes the queue later)
+ */
+static int op_eventq(struct fuzz *f)
+{
+	struct iommu_device_event ev[3];
+	uint32_t dev = rng_one_in(&f->rng, 8) ? pick_id(f, IOAS) :
+						pick_dev(f)->dev_id;
+	uint32_t id;
+	int qfd, ret;
+
+	ret = iofd_eventq_alloc(f->fd, dev, rng_one_in(&f->rng, 8),
+				pick_value(f, 13), &id, &qfd);
+	if (ret)
+		return ret;
+	remember(f, EVENTQ, id);
+	if (read(qfd, ev, rng_below(&f->rng, sizeof(ev) + 1)) < 0 &&
+	    errno != EAGAIN && errno != EINVAL)
+		ret = -ERANGE;	/* an errno read() must not give */
+	close(qfd);
+	return ret;
+}
+
 static int op_switch(struct fuzz *f)
 {
 	f->nesting_on = !f->nesting_on;
@@ -354,7 +380,7 @@ static int op_switch(struct fuzz *f)
 
 static int (*const ops[OP_COUNT])(struct fuzz *f) = {
 	op_ioas_alloc, op_map, op_unmap, op_parent, op_nested, op_attach,
-	op_detach, op_invalidate, op_destroy, op_switch,
+	op_detach, op_invalidate, op_destroy, op_eventq, op_switch,
 };
 
 /*
@@ -362,7 +388,7 @@ static int (*const ops[OP_COUNT])(struct fuzz *f) = {
  * switch nesting off; pick_op() switches it back on soon after.
  */
 static const unsigned int op_weight[OP_COUNT] = {
-	30, 100, 80, 100, 200, 130, 40, 245, 70, 5,
+	30, 100, 80, 100, 200, 130, 40, 225, 70, 20, 5,
 };
 
 static enum fuzz_op pick_op(struct fuzz *f)
