@@ -241,6 +241,20 @@ static struct obj *veventq_of(uint32_t viommu)
 	return NULL;
 }
 
+/* Close guest device @vd's kernel event queue: its file, then the queue */
+static void vdevice_unwatch(int fd, struct obj *vd)
+{
+	struct iommu_destroy q = { .size = sizeof(q), .id = vd->qid };
+
+	if (vd->qfd < 0)
+		return;
+	/* The file first: the kernel keeps a queue it has open */
+	epoll_ctl(st.epfd, EPOLL_CTL_DEL, vd->qfd, NULL);
+	close(vd->qfd);
+	vd->qfd = -1;
+	kernel(fd, IOMMU_DESTROY, &q);
+}
+
 /* Give guest device @vd a kernel event queue the forwarder watches */
 static int vdevice_watch(int fd, struct obj *vd)
 {
@@ -249,6 +263,7 @@ static int vdevice_watch(int fd, struct obj *vd)
 		.depth = DEVICE_EVENTQ_DEPTH,
 	};
 	struct epoll_event e = { .events = EPOLLIN, .data.u32 = vd - st.obj };
+	int err;
 
 	if (vd->qfd >= 0)
 		return 0;
@@ -256,7 +271,11 @@ static int vdevice_watch(int fd, struct obj *vd)
 		return -1;
 	vd->qfd = a.out_eventq_fd;
 	vd->qid = a.out_eventq_id;
-	return epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e);
+	if (!epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e))
+		return 0;
+	err = errno;
+	vdevice_unwatch(fd, vd);
+	return fail(err);
 }
 
 /* Guest device @vd's waiting events -> the guest's, on its vIOMMU's socket */
@@ -342,14 +361,19 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 	static pthread_t thread;
 	unsigned int i;
 	struct obj *q;
-	int sv[2];
+	int sv[2], err = 0;
 
 	if (!obj_get(a->viommu_id, OBJ_VIOMMU) || veventq_of(a->viommu_id))
 		return fail(EINVAL);
 	if (st.epfd < 0) {
 		st.epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (st.epfd < 0 || pthread_create(&thread, NULL, forwarder, NULL))
+		if (st.epfd < 0)
+			return -1;
+		if (pthread_create(&thread, NULL, forwarder, NULL)) {
+			close(st.epfd);
+			st.epfd = -1;
 			return fail(ENOMEM);
+		}
 		pthread_detach(thread);
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -362,11 +386,22 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 	}
 	q->viommu = a->viommu_id;
 	q->sock = sv[1];
-	for (i = 0; i < MAX_OBJS; i++)
+	for (i = 0; i < MAX_OBJS && !err; i++)
 		if (st.obj[i].kind == OBJ_VDEVICE &&
 		    st.obj[i].viommu == a->viommu_id &&
 		    vdevice_watch(fd, &st.obj[i]))
-			return -1;
+			err = errno;
+	if (err) {
+		/* A refused queue: leave nothing of this call behind */
+		for (i = 0; i < MAX_OBJS; i++)
+			if (st.obj[i].kind == OBJ_VDEVICE &&
+			    st.obj[i].viommu == a->viommu_id)
+				vdevice_unwatch(fd, &st.obj[i]);
+		q->kind = OBJ_FREE;
+		close(sv[0]);
+		close(sv[1]);
+		return fail(err);
+	}
 	a->out_veventq_id = obj_id(q);
 	a->out_veventq_fd = sv[0];
 	return 0;
@@ -518,17 +553,11 @@ static int destroy(int fd, struct iommu_destroy *d)
 
 	if (d->id >= FAKE_ID_BASE && d->id < FAKE_ID_BASE + MAX_OBJS) {
 		struct obj *o = &st.obj[d->id - FAKE_ID_BASE];
-		struct iommu_destroy q = { .size = sizeof(q) };
 
 		if (o->kind == OBJ_FREE)
 			return fail(ENOENT);
-		if (o->kind == OBJ_VDEVICE && o->qfd >= 0) {
-			/* The file first: the kernel keeps a queue it has open */
-			epoll_ctl(st.epfd, EPOLL_CTL_DEL, o->qfd, NULL);
-			close(o->qfd);
-			q.id = o->qid;
-			kernel(fd, IOMMU_DESTROY, &q);
-		}
+		if (o->kind == OBJ_VDEVICE)
+			vdevice_unwatch(fd, o);
 		if (o->kind == OBJ_VEVENTQ)
 			close(o->sock);
 		o->kind = OBJ_FREE;
