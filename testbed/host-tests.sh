@@ -15,8 +15,19 @@ hmake() {
 
 echo "TESTBED: BEGIN host_test"
 rc=0
-hmake test || rc=$?
+hmake test-host || rc=$?
 echo "TESTBED: END host_test rc=$rc"
+
+# Every hardware field macro of the series, the tests and vmm/ against the
+# reference table: from this checkout, which has patches/ and vmm/
+echo "TESTBED: BEGIN arch_fields"
+rc=0
+mkdir -p "$out/arch_fields"
+make -s -C "$TOP/tools/testing/smmuv3-nested" KHDR="$KBUILD/usr/include" \
+	OUT="$out/arch_fields" \
+	PATCHES="$(series_patches | sed "s|^|$TOP/patches/|" | tr '\n' ' ')" \
+	test-fields || rc=$?
+echo "TESTBED: END arch_fields rc=$rc"
 
 # fuzz SECTION COMMAND...: COMMAND runs libFuzzer for FUZZ_SECONDS
 fuzz() {

@@ -9,8 +9,9 @@
 # a test declaring the wrong number of events, an illegal command on the
 # SMMU's queue, a known failure that fails for another reason, and on the
 # debug kernel a memory leak in the nesting code and a lock-order
-# inversion, MSIs of nested devices left unmapped in stage 2, and nested
-# events that never reach their queue.
+# inversion, MSIs of nested devices left unmapped in stage 2, nested
+# events that never reach their queue, and a hardware field macro in the
+# wrong place (S2FWB in STE qword 2).
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -139,7 +140,7 @@ rm -rf "$fake"
 # that path (smmuv3_fail_nth), and kmemleak on the debug kernel must see it.
 nested_c=$TREE/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-nested.c
 sed -i '/^\t\tmutex_unlock(&arm_smmu_asid_lock);$/{n;/^\t\tkfree(entry);$/d}' "$nested_c"
-[ "$(grep -c 'kfree(entry);' "$nested_c")" = 1 ] || die "could not inject the leak"
+! grep -q 'kfree(entry);' "$nested_c" || die "could not inject the leak"
 ONLY=debug DEBUG_TESTS=smmuv3_fail_nth NO_BUILD=1 expect_failure \
 	"a leak on a failed attach" "FAILED: debug:kmemleak:no_leaks"
 restore
@@ -173,5 +174,25 @@ CHECK_TESTS=smmuv3_nested_events NO_BUILD=1 expect_failure \
 restore
 "$TOP/testbed/build-kernel.sh"
 
-echo "$((16 - failures)) passed, $failures failed"
+# 17. A hardware field in the wrong place: the driver's S2FWB back in STE
+# qword 2 (STE[153], IMPLEMENTATION DEFINED), as it once was. The host
+# test holds every macro the patches add against the reference table.
+bad=$(mktemp -d)
+for p in $(series_patches); do cp "$TOP/patches/$p" "$bad/$p"; done
+sed -i 's/^+#define STRTAB_STE_1_S2FWB\t/+#define STRTAB_STE_2_S2FWB\t/' "$bad"/*.patch
+grep -q '^+#define STRTAB_STE_2_S2FWB' "$bad"/*.patch || die "could not move S2FWB"
+mkdir "$bad/out"
+if ! out=$(make -s -C "$TOP/tools/testing/smmuv3-nested" \
+		KHDR="$KBUILD/usr/include" OUT="$bad/out" \
+		PATCHES="$(series_patches | sed "s|^|$bad/|" | tr '\n' ' ')" \
+		test-fields 2>&1) &&
+	grep -q "^not ok .*STRTAB_STE_2_S2FWB.*STE\[153\]" <<<"$out"; then
+	echo "ok: S2FWB in STE qword 2 fails the host tests"
+else
+	echo "NOT OK: S2FWB in the wrong STE word went unnoticed"
+	failures=$((failures + 1))
+fi
+rm -rf "$bad"
+
+echo "$((17 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

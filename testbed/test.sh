@@ -110,8 +110,8 @@ fi
 
 # What else the report holds the boots against: the host tests, or with
 # ONLY= the KUnit suites of that one boot
-scope=(--host "$host" --expect host_test --expect fuzz_inv
-	--expect vmm_test --expect fuzz_vmm)
+scope=(--host "$host" --expect host_test --expect arch_fields
+	--expect fuzz_inv --expect vmm_test --expect fuzz_vmm)
 [ -z "${ONLY:-}" ] || scope=(--kunit-boot "$ONLY")
 python3 "$TOP/testbed/report.py" "${logs[@]}" "${expect[@]}" \
 	"${scope[@]}" \

@@ -38,6 +38,7 @@ static uint64_t field(uint64_t w, unsigned int hi, unsigned int lo)
 #define OP_CMD_SYNC		0x46
 
 #define CMD_OP(c)		field((c)[0], 7, 0)
+#define CMD_GLOBAL(c)		field((c)[0], 9, 9)
 #define CMD_SSV(c)		field((c)[0], 11, 11)
 #define CMD_SSID(c)		field((c)[0], 31, 12)
 #define CMD_SID(c)		field((c)[0], 63, 32)
@@ -121,7 +122,7 @@ static void atc_inv(const uint64_t *cmd, const struct vsmmu_caps *caps,
 		    struct vsmmu_cmd *out)
 {
 	struct iommu_hwpt_invalidate_generic *e = &out->entry;
-	bool pasid = CMD_SSV(cmd) && !field(cmd[0], 9, 9);
+	bool pasid = CMD_SSV(cmd) && !CMD_GLOBAL(cmd);
 	unsigned int size = CMD_ATC_SIZE(cmd);
 
 	if (pasid && CMD_SSID(cmd) >> caps->ssid_bits) {

@@ -9,7 +9,7 @@
 #include "smmuv3_vmm.h"
 
 #define EVT0_SID_SHIFT	32
-#define EVT0_LOW_MASK	0xffffffffULL
+#define EVT0_SID_MASK	0xffffffff00000000ULL
 
 int vsmmu_event_encode(const struct iommu_device_event *ev, uint32_t vsid,
 		       uint64_t evt[4])
@@ -18,6 +18,6 @@ int vsmmu_event_encode(const struct iommu_device_event *ev, uint32_t vsid,
 		return -EINVAL;
 	memcpy(evt, ev->raw, sizeof(ev->raw));
 	/* The kernel cleared the host's StreamID; the guest's goes there */
-	evt[0] = (evt[0] & EVT0_LOW_MASK) | ((uint64_t)vsid << EVT0_SID_SHIFT);
+	evt[0] = (evt[0] & ~EVT0_SID_MASK) | ((uint64_t)vsid << EVT0_SID_SHIFT);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "arm-smmu-v3-inv.h"
+#include "arm-smmu-v3-nested-test-arch.h"
 
 struct decoded {
 	unsigned int op, num, scale, ssid, tg, ttl, size;
@@ -19,28 +20,25 @@ struct decoded {
 	u64 addr;
 };
 
-static inline u64 bits(u64 w, unsigned int hi, unsigned int lo)
-{
-	return (w >> lo) & ((2ULL << (hi - lo)) - 1);
-}
-
+/* Positions from the reference table (arm-smmu-v3-nested-test-arch.h) */
 static inline struct decoded decode(const struct smmuv3_cmd *c)
 {
 	struct decoded d = {
-		.op = bits(c->w[0], 7, 0),
-		.global = bits(c->w[0], 9, 9),
-		.ssv = bits(c->w[0], 11, 11),
-		.num = bits(c->w[0], 16, 12),
-		.scale = bits(c->w[0], 24, 20),
-		.ssid = bits(c->w[0], 31, 12),
-		.vmid = bits(c->w[0], 47, 32),
-		.sid = bits(c->w[0], 63, 32),
-		.asid = bits(c->w[0], 63, 48),
-		.leaf = bits(c->w[1], 0, 0),
-		.size = bits(c->w[1], 5, 0),
-		.ttl = bits(c->w[1], 9, 8),
-		.tg = bits(c->w[1], 11, 10),
-		.addr = c->w[1] & ~0xfffULL,
+		.op = arch_field(c->w, ARCH_CMD_OP),
+		.global = arch_field(c->w, ARCH_CMD_GLOBAL),
+		.ssv = arch_field(c->w, ARCH_CMD_SSV),
+		.num = arch_field(c->w, ARCH_CMD_NUM),
+		/* SCALE is [24:20] on SMMUs without IDR5.DS, as here */
+		.scale = arch_field(c->w, 24, ARCH_LO(ARCH_CMD_SCALE)),
+		.ssid = arch_field(c->w, ARCH_CMD_SSID),
+		.vmid = arch_field(c->w, ARCH_CMD_VMID),
+		.sid = arch_field(c->w, ARCH_CMD_SID),
+		.asid = arch_field(c->w, ARCH_CMD_ASID),
+		.leaf = arch_field(c->w, ARCH_CMD_LEAF),
+		.size = arch_field(c->w, ARCH_CMD_ATC_SIZE),
+		.ttl = arch_field(c->w, ARCH_CMD_TTL),
+		.tg = arch_field(c->w, ARCH_CMD_TG),
+		.addr = arch_field(c->w, ARCH_CMD_ADDR) << 12,
 	};
 	return d;
 }

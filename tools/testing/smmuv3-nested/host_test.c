@@ -578,15 +578,15 @@ static void test_s1ctx(void)
 	}
 }
 
-/* The event record layout, written out from the architecture */
-#define EV_SSV		(1ULL << 11)
-#define EV_SID		0xffffffff00000000ULL
-#define EV_STAG		0xffffULL
-#define EV_STALL	(1ULL << 31)
-#define EV_PNU		(1ULL << 33)
-#define EV_IND		(1ULL << 34)
-#define EV_RNW		(1ULL << 35)
-#define EV_S2		(1ULL << 39)
+/* The event record layout, from the reference table: masks in their word */
+#define EV_SSV		arch_word_mask(0, ARCH_EVT_SSV)
+#define EV_SID		arch_word_mask(0, ARCH_EVT_SID)
+#define EV_STAG		arch_word_mask(1, ARCH_EVT_STAG)
+#define EV_STALL	arch_word_mask(1, ARCH_EVT_STALL)
+#define EV_PNU		arch_word_mask(1, ARCH_EVT_PNU)
+#define EV_IND		arch_word_mask(1, ARCH_EVT_IND)
+#define EV_RNW		arch_word_mask(1, ARCH_EVT_RNW)
+#define EV_S2		arch_word_mask(1, ARCH_EVT_S2)
 
 /* The events a guest can cause, and the ones of them about an access */
 static bool guest_event(unsigned int id)
@@ -615,33 +615,33 @@ static u64 rnd64(u64 *state)
 static bool expected_event(const u64 *evt, struct iommu_device_event *e)
 {
 	unsigned int id = evt[0] & 0xff;
-	int i;
+	bool s2 = evt[1] & EV_S2;
 
 	if (!guest_event(id) || (evt[1] & EV_STALL))
 		return false;
 	memset(e, 0, sizeof(*e));
 	e->type = id;
-	for (i = 0; i < 4; i++)
-		e->raw[i] = evt[i];
-	e->raw[0] &= ~EV_SID;
-	e->raw[1] &= ~EV_STAG;
-	if (id == 0x09 || id == 0x0b)
-		e->raw[3] = 0;	/* a physical fetch address */
+	e->raw[0] = evt[0] & ~EV_SID;
 	if (evt[0] & EV_SSV) {
 		e->flags |= IOMMU_DEVICE_EVENT_SSID_VALID;
-		e->ssid = (evt[0] >> 12) & 0xfffff;
+		e->ssid = arch_field(evt, ARCH_EVT_SSID);
 	}
+	/* Configuration errors and F_CD_FETCH: word 0 only */
 	if (!access_event(id))
 		return true;
+	e->raw[1] = evt[1] & ~EV_STAG;
+	e->raw[2] = evt[2];
 	e->addr = evt[2];
 	e->flags |= (evt[1] & EV_RNW) ? IOMMU_DEVICE_EVENT_READ :
 					IOMMU_DEVICE_EVENT_WRITE;
 	e->flags |= (evt[1] & EV_IND) ? IOMMU_DEVICE_EVENT_EXEC : 0;
 	e->flags |= (evt[1] & EV_PNU) ? IOMMU_DEVICE_EVENT_PRIV : 0;
-	if ((evt[1] & EV_S2) && id != 0x0b) {
+	/* Word 3 only as a stage-2 fault's IPA (0x0b: a physical address) */
+	if (s2 && id != 0x0b) {
 		e->flags |= IOMMU_DEVICE_EVENT_STAGE2 |
 			    IOMMU_DEVICE_EVENT_IPA_VALID;
-		e->ipa = evt[3] & 0x000ffffffffff000ULL;
+		e->ipa = evt[3] & arch_word_mask(3, ARCH_EVT_IPA);
+		e->raw[3] = evt[3];
 	}
 	return true;
 }
@@ -680,6 +680,20 @@ static void test_events(void)
 	       bad_ids);
 	result(sent > 0 && !leaks, "events: %u sent to a VMM, none with a StreamID",
 	       sent);
+
+	/* External aborts on the SMMU's fetches are the host's to log too */
+	bad_ids = 0;
+	for (id = 0; id < 256; id++) {
+		for (i = 0; i < 2; i++) {
+			evt[0] = id;
+			evt[1] = i ? EV_S2 : 0;
+			go = smmuv3_event_host_logs(evt);
+			bad_ids += go != (id == 0x09 || id == 0x0b);
+		}
+	}
+	result(!bad_ids,
+	       "events: the host logs F_CD_FETCH and F_WALK_EABT only (%u wrong)",
+	       bad_ids);
 }
 
 int main(void)

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static unsigned int tests, failures;
 

@@ -46,8 +46,13 @@ static bool smmuv3_event_is_access(unsigned int id)
  *
  * Events about the STE, the stream table, TLB conflicts, page requests and
  * stalls are the host's, and so are events that the host must resume.
- * Zeroed in @out->raw: the StreamID, the stall tag, and the physical fetch
- * address of F_CD_FETCH and F_WALK_EABT.
+ * @out->raw keeps only what the guest's own record would say: word 0
+ * without the StreamID for the configuration errors and F_CD_FETCH (whose
+ * other words hold a physical fetch address, or nothing the guest needs);
+ * for faults on an access also word 1 without the stall tag, the input
+ * address, and the IPA of a stage-2 fault. Zeroed: the rest, including
+ * F_WALK_EABT's physical fetch address and the IPA word of a stage-1
+ * fault, which the architecture leaves UNKNOWN.
  *
  * Return: true when the event goes to the VMM.
  */
@@ -62,19 +67,18 @@ bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out)
 	if (evt[1] & EVT1_STALL)
 		return false;
 
+	/* Word 0 (without the StreamID) is all a configuration error has */
 	*out = (struct iommu_device_event) { .type = id };
 	out->raw[0] = evt[0] & ~EVT0_SID_MASK;
-	out->raw[1] = evt[1] & ~EVT1_STAG_MASK;
-	out->raw[2] = evt[2];
-	out->raw[3] = evt[3];
-	if (id == SMMUV3_EVT_F_CD_FETCH || id == SMMUV3_EVT_F_WALK_EABT)
-		out->raw[3] = 0;
 	if (evt[0] & EVT0_SSV) {
 		out->flags |= IOMMU_DEVICE_EVENT_SSID_VALID;
 		out->ssid = EVT0_SSID(evt);
 	}
 	if (!access)
 		return true;
+
+	out->raw[1] = evt[1] & ~EVT1_STAG_MASK;
+	out->raw[2] = evt[2];
 
 	out->addr = evt[2];
 	out->flags |= evt[1] & EVT1_RNW ? IOMMU_DEVICE_EVENT_READ :
@@ -83,10 +87,33 @@ bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out)
 		out->flags |= IOMMU_DEVICE_EVENT_EXEC;
 	if (evt[1] & EVT1_PNU)
 		out->flags |= IOMMU_DEVICE_EVENT_PRIV;
+	/*
+	 * Word 3: the IPA of a stage-2 fault. A stage-1 fault leaves it
+	 * UNKNOWN, and F_WALK_EABT puts a physical fetch address there.
+	 */
 	if (evt[1] & EVT1_S2 && id != SMMUV3_EVT_F_WALK_EABT) {
 		out->flags |= IOMMU_DEVICE_EVENT_STAGE2 |
 			      IOMMU_DEVICE_EVENT_IPA_VALID;
 		out->ipa = evt[3] & EVT3_IPA_MASK;
+		out->raw[3] = evt[3];
 	}
 	return true;
+}
+
+/**
+ * smmuv3_event_host_logs() - an event the host must see, forwarded or not
+ * @evt: the event record, four 64-bit words in CPU order
+ *
+ * External aborts on the SMMU's own fetches, F_CD_FETCH and F_WALK_EABT
+ * (of a stage-1 or a stage-2 table), happen on physical addresses: a RAS
+ * error of the host's memory or interconnect, which the host logs even
+ * while the guest is told.
+ *
+ * Return: true when the host logs @evt whatever else happens to it.
+ */
+bool smmuv3_event_host_logs(const u64 evt[4])
+{
+	unsigned int id = EVT0_ID(evt);
+
+	return id == SMMUV3_EVT_F_CD_FETCH || id == SMMUV3_EVT_F_WALK_EABT;
 }

@@ -22,5 +22,6 @@
 #define SMMUV3_EVT_F_PERMISSION		0x13
 
 bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out);
+bool smmuv3_event_host_logs(const u64 evt[4]);
 
 #endif /* _ARM_SMMU_V3_EVENT_H */

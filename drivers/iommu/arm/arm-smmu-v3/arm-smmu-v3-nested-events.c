@@ -7,6 +7,7 @@
  * keeps the driver's usual, rate-limited path.
  */
 #include <linux/iommu.h>
+#include <kunit/visibility.h>
 
 #include "arm-smmu-v3.h"
 #include "arm-smmu-v3-event.h"
@@ -18,10 +19,38 @@ bool arm_smmu_nested_events_capable(struct arm_smmu_master *master)
 	return arm_smmu_nesting_usable(master->smmu);
 }
 
-/* Called as @master goes behind a nested domain, or leaves it */
+/*
+ * The sequence number (evtq.nested_seq) the next event the SMMU writes
+ * will have. The thread's count and the queue's consumer index move
+ * together, one per event taken off the queue, so the events between
+ * them and PROD are those still queued: fewer than two laps of the queue
+ * (positions carry a wrap bit), never more than one.
+ */
+static u64 evtq_next_seq(struct arm_smmu_device *smmu)
+{
+	struct arm_smmu_queue *q = &smmu->evtq.q;
+	u32 lap = 2U << q->llq.max_n_shift;
+	/* Pairs with the release in arm_smmu_nested_report_event() */
+	u64 seq = smp_load_acquire(&smmu->evtq.nested_seq);
+	u32 prod = readl(q->prod_reg);
+
+	return seq + ((prod - (u32)seq) & (lap - 1));
+}
+
+/*
+ * Called as @master goes behind a nested domain, or leaves it, after its
+ * new STE is installed and synced. Only events recorded from then on
+ * may go to the device's event sink: a backlog of faults from before
+ * (another VM's, or the host's own) is logged by the host instead, so it
+ * can never reach the device's next owner. Nothing waits for the event
+ * thread.
+ */
 void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
 {
 	lockdep_assert_held(&arm_smmu_asid_lock);
+	if (nested && !master->nested_events)
+		WRITE_ONCE(master->nested_events_from,
+			   evtq_next_seq(master->smmu));
 	/* Read without the lock: the route of an event racing a move may go either way */
 	WRITE_ONCE(master->nested_events, nested);
 }
@@ -31,22 +60,31 @@ void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
  * @smmu: the SMMU whose event queue held @evt
  * @evt: the event record
  *
- * Return: true when the event went to an event sink, false when the
- * caller handles it as before.
+ * Called by the event queue thread for every event it takes off the
+ * queue, in queue order.
+ *
+ * Return: true when the event went to an event sink only, false when the
+ * caller handles (logs) it as before.
  */
 bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 {
+	u64 seq = smmu->evtq.nested_seq;	/* only this thread writes it */
 	struct iommu_device_event event;
 	struct arm_smmu_master *master;
 	bool sent = false;
 
+	/* Counted before anything else: see evtq_next_seq() */
+	smp_store_release(&smmu->evtq.nested_seq, seq + 1);
 	if (!smmuv3_event_for_guest(evt, &event))
 		return false;
 	/* Keeps the master, and so its device, while the sink runs */
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID, evt[0]));
-	if (master && READ_ONCE(master->nested_events))
+	if (master && READ_ONCE(master->nested_events) &&
+	    seq >= READ_ONCE(master->nested_events_from))
 		sent = !iommu_report_device_event(master->dev, &event);
 	mutex_unlock(&smmu->streams_mutex);
-	return sent;
+	/* External aborts are the host's to see as well */
+	return sent && !smmuv3_event_host_logs(evt);
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_report_event);

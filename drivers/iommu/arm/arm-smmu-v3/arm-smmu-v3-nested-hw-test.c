@@ -10,9 +10,12 @@
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/io-pgtable.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/pci.h>
+#include <linux/rbtree.h>
 #include <linux/uaccess.h>
 
 #include "arm-smmu-v3-nested.h"
@@ -28,6 +31,7 @@ struct rec_cmd {
 struct fake_hw {
 	struct arm_smmu_device smmu;
 	struct device smmu_dev;
+	spinlock_t log_lock;		/* several threads may issue commands */
 	struct rec_cmd log[REC_MAX];
 	unsigned int n;
 	unsigned int syncs;
@@ -36,6 +40,10 @@ struct fake_hw {
 	struct arm_smmu_nested_domain *watch;
 	struct arm_smmu_master *watch_master;
 	int listed_at_first_cfgi;	/* -1: no CFGI_STE yet */
+	/* Commands of this thread wait in the recorder until @release */
+	struct task_struct *block_task;
+	struct completion blocked, release;
+	u32 evtq_prod;			/* the fake SMMU_EVENTQ_PROD register */
 };
 
 /* A PCI device with an ATS capability in a fake config space */
@@ -47,6 +55,10 @@ struct fake_dev {
 	struct arm_smmu_master master;
 	struct arm_smmu_stream stream;
 	u8 cfg[0x200];
+	/* Set when the PCI ATS capability's Enable bit is written as 1 */
+	struct completion ats_on;
+	/* What an invalidation would have seen of the master just then */
+	bool ats_enabled_at_pci_enable;
 };
 
 #define ATS_CAP		0x100
@@ -67,6 +79,11 @@ static int fake_cfg_write(struct pci_bus *bus, unsigned int devfn, int where,
 	struct fake_dev *fd = bus->sysdata;
 
 	memcpy(&fd->cfg[where], &val, size);
+	if (where == ATS_CAP + PCI_ATS_CTRL && val & PCI_ATS_CTRL_ENABLE) {
+		/* The thread that commits the attach writes the config space */
+		fd->ats_enabled_at_pci_enable = fd->master.ats_enabled;
+		complete(&fd->ats_on);
+	}
 	return PCIBIOS_SUCCESSFUL;
 }
 
@@ -91,8 +108,15 @@ static int record_cmdlist(struct arm_smmu_device *smmu,
 			  bool sync)
 {
 	struct fake_hw *hw = container_of(smmu, struct fake_hw, smmu);
-	int i;
+	unsigned long flags;
+	int i, ret = 0;
 
+	if (current == hw->block_task) {
+		complete(&hw->blocked);
+		/* Bounded, so a test that fails cannot hang the kernel */
+		wait_for_completion_timeout(&hw->release, 30 * HZ);
+	}
+	spin_lock_irqsave(&hw->log_lock, flags);
 	for (i = 0; i < n && hw->n < REC_MAX; i++) {
 		struct rec_cmd *c = &hw->log[hw->n++];
 
@@ -103,13 +127,14 @@ static int record_cmdlist(struct arm_smmu_device *smmu,
 			hw->listed_at_first_cfgi =
 				nested_lists(hw->watch, hw->watch_master);
 	}
-	if (!sync)
-		return 0;
-	if (hw->n < REC_MAX)
-		hw->log[hw->n++] = (struct rec_cmd){ .w0 = ARCH_OP_SYNC };
-	if (++hw->syncs == hw->fail_sync)
-		return -ETIMEDOUT;
-	return 0;
+	if (sync) {
+		if (hw->n < REC_MAX)
+			hw->log[hw->n++] = (struct rec_cmd){ .w0 = ARCH_OP_SYNC };
+		if (++hw->syncs == hw->fail_sync)
+			ret = -ETIMEDOUT;
+	}
+	spin_unlock_irqrestore(&hw->log_lock, flags);
+	return ret;
 }
 
 enum {
@@ -166,6 +191,14 @@ static struct fake_hw *make_hw(struct kunit *test, unsigned int flags)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, destroy_ida,
 							   &smmu->vmid_map));
 	hw->listed_at_first_cfgi = -1;
+	spin_lock_init(&hw->log_lock);
+	init_completion(&hw->blocked);
+	init_completion(&hw->release);
+	mutex_init(&smmu->streams_mutex);
+	smmu->streams = RB_ROOT;
+	/* An eight-entry event queue the test plays the SMMU and thread of */
+	smmu->evtq.q.llq.max_n_shift = 3;
+	smmu->evtq.q.prod_reg = (u32 __force __iomem *)&hw->evtq_prod;
 	kunit_activate_static_stub(test, arm_smmu_cmdq_issue_cmdlist,
 				   record_cmdlist);
 	return hw;
@@ -219,7 +252,22 @@ static struct fake_dev *make_dev(struct kunit *test, struct fake_hw *hw,
 	master->ssid_bits = flags & DEV_PASID ? 8 : 0;
 	fd->stream.id = TEST_SID;
 	fd->stream.master = master;
+	init_completion(&fd->ats_on);
 	return fd;
+}
+
+static bool stream_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct arm_smmu_stream, node)->id <
+	       rb_entry(b, struct arm_smmu_stream, node)->id;
+}
+
+/* Give @fd StreamID @sid, and list it where the event thread looks */
+static void set_sid(struct fake_hw *hw, struct fake_dev *fd, u32 sid)
+{
+	fd->fwspec->ids[0] = sid;
+	fd->stream.id = sid;
+	rb_add(&fd->stream.node, &hw->smmu.streams, stream_less);
 }
 
 static void free_domain(void *domain)
@@ -309,6 +357,35 @@ static void leave(void *arg)
 	}
 }
 
+/* For a test that attaches @fd to @nested some other way (a kthread) */
+static void will_attach(struct kunit *test, struct fake_dev *fd,
+			struct arm_smmu_nested_domain *nested)
+{
+	struct attachment *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->fd = fd;
+	a->nested = nested;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, leave, a));
+}
+
+/* Nothing in @fd's STE where IHI 0070 says RES0 or IMPLEMENTATION DEFINED */
+static void expect_ste_clean(struct kunit *test, struct fake_dev *fd)
+{
+	struct arm_smmu_ste *ste =
+		&fd->master.smmu->strtab_cfg.linear.table[fd->stream.id];
+	const struct arch_range *r;
+	u64 w[STRTAB_STE_DWORDS];
+	const char *kind;
+	unsigned int i;
+
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		w[i] = le64_to_cpu(ste->data[i]);
+	r = arch_ste_reserved_set(w, &kind);
+	KUNIT_EXPECT_NULL_MSG(test, r, "%s STE[%u:%u] set", kind,
+			      r ? r->hi : 0, r ? r->lo : 0);
+}
+
 static int attach(struct kunit *test, struct fake_dev *fd,
 		  struct arm_smmu_nested_domain *nested)
 {
@@ -319,9 +396,11 @@ static int attach(struct kunit *test, struct fake_dev *fd,
 	a->fd = fd;
 	a->nested = nested;
 	ret = arm_smmu_nested_attach(nested, &fd->master, NULL);
-	if (!ret)
+	if (!ret) {
 		KUNIT_ASSERT_EQ(test, 0,
 				kunit_add_action_or_reset(test, leave, a));
+		expect_ste_clean(test, fd);
+	}
 	return ret;
 }
 
@@ -334,12 +413,60 @@ static u64 ste_bits(struct fake_hw *hw, unsigned int word, unsigned int hi,
 	return arch_bits(le64_to_cpu(ste->data[word]), hi, lo);
 }
 
+/* The test device's STE as words in CPU order */
+static void ste_words(struct fake_hw *hw, u64 *w)
+{
+	struct arm_smmu_ste *ste = &hw->smmu.strtab_cfg.linear.table[TEST_SID];
+	unsigned int i;
+
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		w[i] = le64_to_cpu(ste->data[i]);
+}
+
+/* A field of the test device's STE by its absolute bits, as the table has it */
+static u64 ste_field(struct fake_hw *hw, unsigned int hi, unsigned int lo)
+{
+	u64 w[STRTAB_STE_DWORDS];
+
+	ste_words(hw, w);
+	return arch_field(w, hi, lo);
+}
+
+/*
+ * The stage-2 descriptor that maps @ipa, walked from the test device's
+ * STE (S2TTB, S2T0SZ, S2SL0; 4K granule) as the SMMU would: 0 if none.
+ */
+static u64 s2_leaf(struct kunit *test, struct fake_hw *hw, u64 ipa)
+{
+	unsigned int level, ias = 64 - ste_field(hw, ARCH_STE_S2T0SZ);
+	u64 desc, *table;
+	bool start = true;
+
+	KUNIT_ASSERT_EQ_MSG(test, ste_field(hw, ARCH_STE_S2TG), 0,
+			    "the walker knows the 4K granule only");
+	/* 4K granule: SL0 0, 1, 2 start at level 2, 1, 0 */
+	level = 2 - ste_field(hw, ARCH_STE_S2SL0);
+	table = phys_to_virt(ste_field(hw, ARCH_STE_S2TTB) << 4);
+	for (;; level++, start = false) {
+		unsigned int shift = 12 + 9 * (3 - level);
+		/* The start level may concatenate tables: all the IPA left */
+		unsigned int bits = start ? ias - shift : 9;
+
+		desc = le64_to_cpu(table[(ipa >> shift) & GENMASK_ULL(bits - 1, 0)]);
+		if (!arch_field(&desc, ARCH_S2PTE_VALID))
+			return 0;
+		/* A block, or a page at level 3 */
+		if (level == 3 || !arch_field(&desc, ARCH_S2PTE_TYPE))
+			return desc;
+		table = phys_to_virt(arch_field(&desc, ARCH_S2PTE_OA) << 12);
+	}
+}
+
 #define STE_V(hw)		ste_bits(hw, 0, 0, 0)
 #define STE_CONFIG(hw)		ste_bits(hw, 0, 3, 1)
 #define STE_S1STALLD(hw)	ste_bits(hw, 1, 27, 27)
 #define STE_EATS(hw)		ste_bits(hw, 1, 29, 28)
 #define STE_S2VMID(hw)		ste_bits(hw, 2, 15, 0)
-#define STE_S2FWB(hw)		ste_bits(hw, 2, 25, 25)
 #define CONFIG_S1_S2		7
 
 #define CMD_OP(c)		arch_bits((c)->w0, 7, 0)
@@ -469,7 +596,10 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	struct fake_dev *canwbs = make_dev(test, hw, DEV_CANWBS);
 	struct arm_smmu_nested_domain *nested;
 	struct arm_smmu_domain *parent;
+	unsigned long ipa = 0x80000000;
 	struct iommu_domain *d;
+	struct page *page;
+	u64 desc;
 
 	arm_smmu_nesting_noncoherent = false;
 	d = arm_smmu_domain_alloc_user(&plain->pdev.dev,
@@ -493,7 +623,19 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&parent->devices));
 	KUNIT_EXPECT_EQ(test, attach(test, canwbs, nested), 0);
 	KUNIT_EXPECT_EQ(test, STE_CONFIG(hw), CONFIG_S1_S2);
-	KUNIT_EXPECT_EQ(test, STE_S2FWB(hw), 0);
+	KUNIT_EXPECT_EQ(test, ste_field(hw, ARCH_STE_S2FWB), 0);
+	/* Without FWB a cacheable mapping is plain write-back, 0b1111 */
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
+					page_to_phys(page), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+					GFP_KERNEL), 0);
+	desc = s2_leaf(test, hw, ipa);
+	KUNIT_EXPECT_EQ(test, arch_field(&desc, ARCH_S2PTE_MEMATTR),
+			ARCH_S2PTE_MEMATTR_OIWB);
+	iommu_unmap(&parent->domain, ipa, PAGE_SIZE);
+	__free_page(page);
 
 	/* The test-machine opt-in */
 	arm_smmu_nesting_noncoherent = true;
@@ -514,6 +656,10 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 	struct arm_smmu_nested_domain *nested;
 	struct arm_smmu_domain *parent;
 	__le64 used[STRTAB_STE_DWORDS] = {};
+	u64 used_w[STRTAB_STE_DWORDS], desc;
+	unsigned long ipa = 0x80000000;
+	struct page *page;
+	unsigned int i;
 
 	arm_smmu_nesting_noncoherent = false;
 	parent = make_parent(test, fd);
@@ -524,12 +670,30 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 					   &nested), 0);
 	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
 	KUNIT_EXPECT_EQ(test, STE_CONFIG(hw), CONFIG_S1_S2);
-	KUNIT_EXPECT_EQ(test, STE_S2FWB(hw), 1);
+	KUNIT_EXPECT_EQ_MSG(test, ste_field(hw, ARCH_STE_S2FWB), 1,
+			    "STE.S2FWB (STE[89]) not set");
 	KUNIT_EXPECT_EQ(test, STE_S2VMID(hw), parent->s2_cfg.vmid);
 	/* The entry writer must know the SMMU reads S2FWB */
 	arm_smmu_get_ste_used(hw->smmu.strtab_cfg.linear.table[TEST_SID].data,
 			      used);
-	KUNIT_EXPECT_TRUE(test, arch_bits(le64_to_cpu(used[2]), 25, 25));
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		used_w[i] = le64_to_cpu(used[i]);
+	KUNIT_EXPECT_TRUE(test, arch_field(used_w, ARCH_STE_S2FWB));
+
+	/* A cacheable mapping is forced write-back: MemAttr 0b0110 */
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
+					page_to_phys(page), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+					GFP_KERNEL), 0);
+	desc = s2_leaf(test, hw, ipa);
+	KUNIT_EXPECT_EQ(test, arch_field(&desc, ARCH_S2PTE_OA) << 12,
+			page_to_phys(page));
+	KUNIT_EXPECT_EQ_MSG(test, arch_field(&desc, ARCH_S2PTE_MEMATTR),
+			    ARCH_S2PTE_MEMATTR_FWB_WB, "descriptor %#llx", desc);
+	iommu_unmap(&parent->domain, ipa, PAGE_SIZE);
+	__free_page(page);
 }
 
 /* Defect 3: S1STALLD for each kind of device and SMMU */
@@ -929,6 +1093,504 @@ static void invalidation_grows_with_the_devices(struct kunit *test)
 	}
 }
 
+/* A kthread running @fn(@arg), whose end the test can wait for */
+struct worker {
+	struct kunit *test;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+	struct completion done;
+};
+
+static int worker_main(void *data)
+{
+	struct worker *w = data;
+
+	/* The recorder stub redirects only calls made for this test */
+	current->kunit_test = w->test;
+	w->ret = w->fn(w->arg);
+	current->kunit_test = NULL;
+	/* For every wait: a test may wait briefly, then again for longer */
+	complete_all(&w->done);
+	return 0;
+}
+
+/*
+ * Start @fn(@arg) in a kthread; *@task (if given) is set before it runs.
+ * Without a kthread, @w is done at once with -ENOMEM: the caller goes on
+ * waiting for its workers (EXPECT, never ASSERT, once one runs).
+ */
+static void start_worker(struct kunit *test, struct worker *w,
+			 int (*fn)(void *), void *arg,
+			 struct task_struct **task)
+{
+	struct task_struct *t;
+
+	w->test = test;
+	w->fn = fn;
+	w->arg = arg;
+	init_completion(&w->done);
+	t = kthread_create(worker_main, w, "nested-hw-test");
+	KUNIT_EXPECT_FALSE(test, IS_ERR(t));
+	if (IS_ERR(t)) {
+		w->ret = -ENOMEM;
+		complete_all(&w->done);
+		return;
+	}
+	if (task)
+		*task = t;
+	wake_up_process(t);
+}
+
+/* An invalidation from a kthread, in the user memory of the test's mm */
+struct inv_args {
+	struct arm_smmu_nested_domain *nested;
+	struct iommu_user_data_array array;
+	struct mm_struct *mm;
+};
+
+static int invalidate_from_kthread(void *arg)
+{
+	struct inv_args *a = arg;
+	int ret;
+
+	kthread_use_mm(a->mm);
+	ret = arm_smmu_nested_cache_invalidate(&a->nested->domain, &a->array);
+	kthread_unuse_mm(a->mm);
+	return ret;
+}
+
+/*
+ * A VMM's invalidation of one page on @nested, from a kthread, held in the
+ * command-queue recorder until @hw->release; @inv and @busy are the
+ * caller's, and must outlive the worker.
+ */
+static void start_stuck_invalidation(struct kunit *test, struct fake_hw *hw,
+				     struct arm_smmu_nested_domain *nested,
+				     struct inv_args *inv, struct worker *busy)
+{
+	inv->array = to_user_array(test, page_entries(test, 1), 1);
+	inv->nested = nested;
+	inv->mm = current->mm;	/* has the array: to_user() attached it */
+	start_worker(test, busy, invalidate_from_kthread, inv,
+		     &hw->block_task);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&hw->blocked, 10 * HZ),
+			0);
+}
+
+struct replace_args {
+	struct arm_smmu_nested_domain *to, *from;
+	struct arm_smmu_master *master;
+};
+
+static int replace_nested(void *arg)
+{
+	struct replace_args *r = arg;
+
+	return arm_smmu_nested_attach(r->to, r->master,
+				      r->from ? &r->from->domain : NULL);
+}
+
+/* What one test's workers use: on the heap, not on a stack that may go */
+struct workers {
+	struct worker busy, mover, other;
+	struct inv_args inv;
+	struct replace_args r1, r2;
+};
+
+static struct workers *alloc_workers(struct kunit *test)
+{
+	struct workers *ws = kzalloc(sizeof(*ws), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ws);
+	return ws;
+}
+
+/* Wait (bounded) for @w to end; a worker that never does is reported */
+static bool worker_ended(struct kunit *test, struct worker *w,
+			 const char *what)
+{
+	bool ended = wait_for_completion_timeout(&w->done, 60 * HZ);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ended, "%s never ended", what);
+	return ended;
+}
+
+/*
+ * Issue 18, defect 2: ATS goes on while another thread keeps the old
+ * nested domain busy with an invalidation. From the moment the device's
+ * PCI ATS Enable is set, a stage-2 unmap on the parent must reach its
+ * ATC: the master must count as ATS-enabled by then. Afterwards the
+ * parent counts the device once, and an unmap does send an ATC_INV.
+ */
+static void ats_device_is_invalidated_once_ats_is_on(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_ATS | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, DEV_ATS);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = translate_ctx;
+	struct arm_smmu_nested_domain *old, *new;
+	struct workers *ws = alloc_workers(test);
+	unsigned long ipa = 0x80000000;
+	struct page *page;
+	bool ended;
+
+	need_ats(test);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &ctx, &old), 0);
+	ctx.eats = 1;
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &ctx, &new), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, old), 0);
+	will_attach(test, fd, new);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
+					page_to_phys(page), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+					GFP_KERNEL), 0);
+
+	/* A VMM's invalidation on the old domain, stuck on the queue */
+	start_stuck_invalidation(test, hw, old, &ws->inv, &ws->busy);
+	/* EXPECT, not ASSERT, from here on: the workers use this test's data */
+
+	ws->r1 = (struct replace_args){ .to = new, .from = old,
+					.master = &fd->master };
+	start_worker(test, &ws->mover, replace_nested, &ws->r1, NULL);
+	KUNIT_EXPECT_NE_MSG(test, wait_for_completion_timeout(&fd->ats_on,
+							      10 * HZ), 0,
+			    "PCI ATS never enabled");
+	KUNIT_EXPECT_TRUE_MSG(test, fd->ats_enabled_at_pci_enable,
+			      "PCI ATS on while unmaps skip the device's ATC");
+
+	complete(&hw->release);
+	ended = worker_ended(test, &ws->busy, "the invalidation");
+	ended &= worker_ended(test, &ws->mover, "the replace");
+	hw->block_task = NULL;
+	if (!ended)
+		return;	/* leaves @ws to the workers */
+	KUNIT_EXPECT_EQ(test, ws->busy.ret, 0);
+	KUNIT_EXPECT_EQ(test, ws->mover.ret, 0);
+	kfree(ws);
+	KUNIT_EXPECT_TRUE(test, fd->master.ats_enabled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&parent->nr_ats_masters), 1);
+
+	log_reset(hw);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(&parent->domain, ipa, PAGE_SIZE),
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_ATC_INV), 1);
+	__free_page(page);
+}
+
+/*
+ * Issue 18, defect 3: a VMM's invalidation stuck on the command queue
+ * must not hold up an attach, its own device's or another VM's.
+ */
+static void invalidation_does_not_block_attach(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_FWB);
+	struct fake_dev *a = make_dev(test, hw, 0);
+	struct fake_dev *b = make_dev(test, hw, 0);
+	struct arm_smmu_domain *pa = make_parent(test, a);
+	struct arm_smmu_domain *pb = make_parent(test, b);
+	struct arm_smmu_nested_domain *a1, *a2, *b1;
+	struct workers *ws = alloc_workers(test);
+	bool a_done, b_done, ended;
+
+	set_sid(hw, b, TEST_SID + 2);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, a, pa, &translate_ctx, &a1), 0);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, a, pa, &translate_ctx, &a2), 0);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, b, pb, &translate_ctx, &b1), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, a, a1), 0);
+	will_attach(test, a, a2);
+	will_attach(test, b, b1);
+
+	start_stuck_invalidation(test, hw, a1, &ws->inv, &ws->busy);
+	/* EXPECT, not ASSERT, from here on: the workers use this test's data */
+	ws->r1 = (struct replace_args){ .to = a2, .from = a1,
+					.master = &a->master };
+	start_worker(test, &ws->mover, replace_nested, &ws->r1, NULL);
+	ws->r2 = (struct replace_args){ .to = b1, .master = &b->master };
+	start_worker(test, &ws->other, replace_nested, &ws->r2, NULL);
+
+	a_done = wait_for_completion_timeout(&ws->mover.done, 5 * HZ);
+	b_done = wait_for_completion_timeout(&ws->other.done, 5 * HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, a_done,
+			      "replace waited for an invalidation of the old domain");
+	KUNIT_EXPECT_TRUE_MSG(test, b_done,
+			      "another VM's attach waited for an invalidation");
+
+	complete(&hw->release);
+	ended = worker_ended(test, &ws->busy, "the invalidation");
+	ended &= worker_ended(test, &ws->mover, "the replace");
+	ended &= worker_ended(test, &ws->other, "the other attach");
+	hw->block_task = NULL;
+	if (!ended)
+		return;	/* leaves @ws to the workers */
+	KUNIT_EXPECT_EQ(test, ws->busy.ret, 0);
+	KUNIT_EXPECT_EQ(test, ws->mover.ret, 0);
+	KUNIT_EXPECT_EQ(test, ws->other.ret, 0);
+	kfree(ws);
+}
+
+/* An iommu_event_sink that counts and keeps the last event */
+struct fake_sink {
+	struct iommu_event_sink sink;
+	unsigned int n;
+	struct iommu_device_event last;
+};
+
+static void fake_sink_report(struct iommu_event_sink *sink,
+			     const struct iommu_device_event *event)
+{
+	struct fake_sink *fs = container_of(sink, struct fake_sink, sink);
+
+	fs->n++;
+	fs->last = *event;
+}
+
+static void set_sink(struct fake_dev *fd, struct fake_sink *fs)
+{
+	if (fs)
+		fs->sink.report = fake_sink_report;
+	fd->dev_iommu.event_sink = fs ? &fs->sink : NULL;
+}
+
+/* An event record, built with the reference table's positions */
+static void make_event(u64 *evt, unsigned int id, u32 sid, bool s2)
+{
+	memset(evt, 0, 4 * sizeof(*evt));
+	arch_field_set(evt, ARCH_EVT_ID, id);
+	arch_field_set(evt, ARCH_EVT_SID, sid);
+	arch_field_set(evt, ARCH_EVT_S2, s2);
+	arch_field_set(evt, ARCH_EVT_INPUTADDR, 0x1234000);
+	/* Word 3: an IPA, or a physical fetch address */
+	evt[3] = 0xabcd000;
+}
+
+#define EVT_F_TRANSLATION	ARCH_EVT_F_TRANSLATION
+#define EVT_F_WALK_EABT		ARCH_EVT_F_WALK_EABT
+
+/*
+ * Issue 18, defect 4: external aborts on the SMMU's fetches are logged by
+ * the host (and go to the VMM too); a stage-1 fault's IPA word, UNKNOWN
+ * in the architecture, and the physical fetch addresses reach nobody.
+ */
+static void events_the_host_keeps(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, 0);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct arm_smmu_nested_domain *nested;
+	struct fake_sink sink = {};
+	u64 evt[4];
+
+	set_sid(hw, fd, TEST_SID);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
+	set_sink(fd, &sink);
+
+	make_event(evt, EVT_F_WALK_EABT, TEST_SID, true);
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       arm_smmu_nested_report_event(&hw->smmu, evt),
+			       "a stage-2 walk abort was kept from the host");
+	KUNIT_EXPECT_EQ(test, sink.n, 1);
+
+	make_event(evt, EVT_F_WALK_EABT, TEST_SID, false);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_nested_report_event(&hw->smmu, evt));
+	KUNIT_EXPECT_EQ(test, sink.n, 2);
+	KUNIT_EXPECT_EQ(test, sink.last.raw[3], 0);
+
+	/* A CD fetch abort: word 0 only, and the host logs it */
+	make_event(evt, ARCH_EVT_F_CD_FETCH, TEST_SID, false);
+	evt[2] = 0xabcd000;
+	KUNIT_EXPECT_FALSE(test, arm_smmu_nested_report_event(&hw->smmu, evt));
+	KUNIT_EXPECT_EQ(test, sink.n, 3);
+	KUNIT_EXPECT_EQ(test, sink.last.raw[1] | sink.last.raw[2] |
+			sink.last.raw[3], 0);
+
+	/* A bad CD: word 0 only, the guest's to handle */
+	make_event(evt, ARCH_EVT_C_BAD_CD, TEST_SID, false);
+	evt[1] = ~0ULL;
+	arch_field_set(evt, ARCH_EVT_STALL, 0);	/* stalls are the host's */
+	KUNIT_EXPECT_TRUE(test, arm_smmu_nested_report_event(&hw->smmu, evt));
+	KUNIT_EXPECT_EQ(test, sink.n, 4);
+	KUNIT_EXPECT_EQ(test, sink.last.raw[1] | sink.last.raw[2] |
+			sink.last.raw[3], 0);
+
+	make_event(evt, EVT_F_TRANSLATION, TEST_SID, false);
+	KUNIT_EXPECT_TRUE(test, arm_smmu_nested_report_event(&hw->smmu, evt));
+	KUNIT_EXPECT_EQ(test, sink.n, 5);
+	KUNIT_EXPECT_EQ(test, sink.last.raw[3], 0);
+	KUNIT_EXPECT_EQ(test, sink.last.raw[2], 0x1234000);
+
+	make_event(evt, EVT_F_TRANSLATION, TEST_SID, true);
+	KUNIT_EXPECT_TRUE(test, arm_smmu_nested_report_event(&hw->smmu, evt));
+	KUNIT_EXPECT_EQ(test, sink.last.raw[3], 0xabcd000);
+	set_sink(fd, NULL);
+}
+
+/* The SMMU writes @evt to its event queue: PROD moves on by one */
+static void smmu_records(struct fake_hw *hw)
+{
+	hw->evtq_prod++;
+}
+
+/* The event thread takes the oldest event off the queue and routes it */
+static bool thread_routes(struct fake_hw *hw, u64 *evt)
+{
+	hw->smmu.evtq.q.llq.cons++;
+	return arm_smmu_nested_report_event(&hw->smmu, evt);
+}
+
+/*
+ * Issue 18, defect 5: a fault VM A's guest caused, still in the event
+ * queue as the device leaves A, must not reach the queue that the
+ * device's next owner B opens; B's own faults must.
+ */
+static void stale_events_stay_with_their_vm(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, 0);
+	struct arm_smmu_domain *pa = make_parent(test, fd);
+	struct arm_smmu_domain *pb = make_parent(test, fd);
+	struct fake_sink sink_a = {}, sink_b = {};
+	struct arm_smmu_nested_domain *a, *b;
+	u64 evt[4];
+
+	set_sid(hw, fd, TEST_SID);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, pa, &translate_ctx, &a), 0);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, pb, &translate_ctx, &b), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, a), 0);
+	set_sink(fd, &sink_a);
+	make_event(evt, EVT_F_TRANSLATION, TEST_SID, false);
+
+	/* A's fault is queued; the event thread has not got to it yet */
+	smmu_records(hw);
+	/* The device leaves A (as detach would), and B takes it over */
+	mutex_lock(&arm_smmu_asid_lock);
+	arm_smmu_nested_remove_master(&a->domain, &fd->master);
+	mutex_unlock(&arm_smmu_asid_lock);
+	set_sink(fd, &sink_b);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, b), 0);
+
+	KUNIT_EXPECT_FALSE_MSG(test, thread_routes(hw, evt),
+			       "A's queued fault was routed after A left");
+	KUNIT_EXPECT_EQ_MSG(test, sink_b.n, 0, "A's fault reached B's queue");
+	KUNIT_EXPECT_EQ(test, sink_a.n, 0);
+
+	/* B's own fault, recorded after B took the device, is B's */
+	smmu_records(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_EXPECT_EQ(test, sink_b.n, 1);
+	set_sink(fd, NULL);
+}
+
+/* Issue 18, item 7: no SSV on an SMMU without SubstreamIDs */
+static void atc_no_ssv_without_ssids(struct kunit *test)
+{
+	struct iommu_hwpt_invalidate_generic inv = {
+		.cache = IOMMU_INV_CACHE_DEV_IOTLB,
+		.granularity = IOMMU_INV_GRANU_PASID,
+		.flags = IOMMU_INV_FLAG_PASID,
+		.pasid = 0,
+	};
+	struct fake_hw *hw = make_hw(test, HW_ATS | HW_FWB);
+	struct arm_smmu_nested_domain *nested;
+	struct iommu_user_data_array array;
+
+	/* SSIDSIZE 0, and a PCI device that has PASIDs enabled all the same */
+	hw->smmu.ssid_bits = 0;
+	nested = ats_setup(test, hw, DEV_PASID);
+	list_first_entry(&nested->masters, struct arm_smmu_nested_master,
+			 node)->master->ssid_bits = 0;
+	array = to_user_array(test, &inv, 1);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nested_cache_invalidate(&nested->domain,
+							       &array), 0);
+	KUNIT_ASSERT_EQ(test, count_op(hw, ARCH_OP_ATC_INV), 1);
+	KUNIT_EXPECT_EQ(test, CMD_SSV(&hw->log[0]), 0);
+	KUNIT_EXPECT_EQ(test, CMD_ATC_SIZE(&hw->log[0]), ATC_SIZE_ALL);
+}
+
+/* Issue 18, item 7: a TLBI after a CFGI_CD waits for the CFGI's sync */
+static void context_then_iotlb_has_a_sync_between(struct kunit *test)
+{
+	static const u32 caches[] = {
+		IOMMU_INV_CACHE_CONTEXT | IOMMU_INV_CACHE_IOTLB,
+		IOMMU_INV_CACHE_CONTEXT,
+	};
+	struct fake_hw *hw = make_hw(test, HW_FWB | HW_RIL);
+	struct fake_dev *fd = make_dev(test, hw, 0);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct iommu_hwpt_invalidate_generic inv[3] = {};
+	struct arm_smmu_nested_domain *nested;
+	struct iommu_user_data_array array;
+	unsigned int i, tlbi = 0;
+	bool cfgi_unsynced = false;
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
+	/* Both in one entry; then a CONTEXT entry followed by an IOTLB one */
+	for (i = 0; i < 3; i++) {
+		inv[i].cache = i < 2 ? caches[i] : IOMMU_INV_CACHE_IOTLB;
+		inv[i].granularity = IOMMU_INV_GRANU_PASID;
+		inv[i].flags = IOMMU_INV_FLAG_PASID;
+		inv[i].pasid = 1;
+	}
+	array = to_user_array(test, inv, 3);
+	log_reset(hw);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nested_cache_invalidate(&nested->domain,
+							       &array), 0);
+	KUNIT_EXPECT_EQ(test, array.entry_num, 3);
+	for (i = 0; i < hw->n; i++) {
+		unsigned int op = CMD_OP(&hw->log[i]);
+
+		if (op == ARCH_OP_CFGI_CD) {
+			cfgi_unsynced = true;
+		} else if (op == ARCH_OP_SYNC) {
+			cfgi_unsynced = false;
+		} else if (op == ARCH_OP_TLBI_NH_ALL) {
+			tlbi++;
+			KUNIT_EXPECT_FALSE_MSG(test, cfgi_unsynced,
+					       "TLBI %u with a CFGI_CD unsynced",
+					       i);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, tlbi, 2);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
+}
+
+/* Issue 18, item 7: with FORCE_SYNC, at most 63 commands before a sync */
+static void force_sync_batches_hold_63(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_ATS | HW_FWB);
+	unsigned int n = 3 * CMDQ_BATCH_ENTRIES + 5, i, run = 0, most = 0;
+	struct arm_smmu_nested_domain *nested;
+	struct iommu_user_data_array array;
+
+	hw->smmu.options |= ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
+	/* TLBIs and, behind them, ATC_INVs: both kinds of batch */
+	nested = ats_setup(test, hw, 0);
+	array = to_user_array(test, page_entries(test, n), n);
+	log_reset(hw);
+	KUNIT_EXPECT_EQ(test, arm_smmu_nested_cache_invalidate(&nested->domain,
+							       &array), 0);
+	KUNIT_EXPECT_EQ(test, array.entry_num, n);
+	for (i = 0; i < hw->n; i++) {
+		if (CMD_OP(&hw->log[i]) == ARCH_OP_SYNC) {
+			most = max(most, run);
+			run = 0;
+		} else {
+			run++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, run, 0);
+	KUNIT_EXPECT_EQ(test, most, CMDQ_BATCH_ENTRIES - 1);
+	KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_TLBI_NH_VA), n);
+	KUNIT_EXPECT_EQ(test, count_op(hw, ARCH_OP_ATC_INV), n);
+	KUNIT_EXPECT_EQ(test, atc_before_sync(hw), -1);
+}
+
 static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(s2_unmap_invalidates_whole_atc),
 	KUNIT_CASE(nest_parent_needs_coherency),
@@ -941,6 +1603,13 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(wrong_type_is_einval),
 	KUNIT_CASE(ranges_in_other_granules),
 	KUNIT_CASE(invalidation_grows_with_the_devices),
+	KUNIT_CASE(ats_device_is_invalidated_once_ats_is_on),
+	KUNIT_CASE(invalidation_does_not_block_attach),
+	KUNIT_CASE(events_the_host_keeps),
+	KUNIT_CASE(stale_events_stay_with_their_vm),
+	KUNIT_CASE(atc_no_ssv_without_ssids),
+	KUNIT_CASE(context_then_iotlb_has_a_sync_between),
+	KUNIT_CASE(force_sync_batches_hold_63),
 	{},
 };
 

@@ -2,7 +2,8 @@
 /*
  * KUnit: every command smmuv3_inv_translate() writes sets only bits of
  * fields the SMMUv3 architecture defines for its opcode. Each command is
- * read back with the architecture's field positions (IHI 0070, 4.3 to 4.5) and
+ * read back with the architecture's field positions (IHI 0070, 4.3 to 4.5,
+ * as arm-smmu-v3-nested-test-arch.h records them) and
  * built again by the driver's own encoder, arm_smmu_cmdq_build_cmd(), code
  * that shares nothing with arm-smmu-v3-inv.c; a bit outside those fields
  * (a reserved bit, SSV on a TLBI) makes the two differ. Two opcodes the
@@ -39,34 +40,34 @@ static const struct smmuv3_inv_target test_target = {
 /* Read a command back, with the architecture's field positions */
 static void to_ent(const struct smmuv3_cmd *c, struct arm_smmu_cmdq_ent *ent)
 {
-	u64 w0 = c->w[0], w1 = c->w[1];
-
 	memset(ent, 0, sizeof(*ent));
-	ent->opcode = arch_bits(w0, 7, 0);
+	ent->opcode = arch_field(c->w, ARCH_CMD_OP);
 	switch (ent->opcode) {
 	case ARCH_OP_CFGI_CD:
 	case ARCH_OP_CFGI_CD_ALL:
-		ent->cfgi.ssid = arch_bits(w0, 31, 12);
-		ent->cfgi.sid = arch_bits(w0, 63, 32);
-		ent->cfgi.leaf = arch_bits(w1, 0, 0);
+		ent->cfgi.ssid = arch_field(c->w, ARCH_CMD_SSID);
+		ent->cfgi.sid = arch_field(c->w, ARCH_CMD_SID);
+		ent->cfgi.leaf = arch_field(c->w, ARCH_CMD_LEAF);
 		break;
 	case ARCH_OP_ATC_INV:
-		ent->atc.global = arch_bits(w0, 9, 9);
-		ent->substream_valid = arch_bits(w0, 11, 11);
-		ent->atc.ssid = arch_bits(w0, 31, 12);
-		ent->atc.sid = arch_bits(w0, 63, 32);
-		ent->atc.size = arch_bits(w1, 5, 0);
-		ent->atc.addr = arch_bits(w1, 63, 12) << 12;
+		ent->atc.global = arch_field(c->w, ARCH_CMD_GLOBAL);
+		ent->substream_valid = arch_field(c->w, ARCH_CMD_SSV);
+		ent->atc.ssid = arch_field(c->w, ARCH_CMD_SSID);
+		ent->atc.sid = arch_field(c->w, ARCH_CMD_SID);
+		ent->atc.size = arch_field(c->w, ARCH_CMD_ATC_SIZE);
+		ent->atc.addr = arch_field(c->w, ARCH_CMD_ADDR) <<
+				ARCH_LO(ARCH_CMD_ADDR) % 64;
 		break;
 	default:	/* TLBI */
-		ent->tlbi.num = arch_bits(w0, 16, 12);
-		ent->tlbi.scale = arch_bits(w0, 24, 20);
-		ent->tlbi.vmid = arch_bits(w0, 47, 32);
-		ent->tlbi.asid = arch_bits(w0, 63, 48);
-		ent->tlbi.leaf = arch_bits(w1, 0, 0);
-		ent->tlbi.ttl = arch_bits(w1, 9, 8);
-		ent->tlbi.tg = arch_bits(w1, 11, 10);
-		ent->tlbi.addr = arch_bits(w1, 63, 12) << 12;
+		ent->tlbi.num = arch_field(c->w, ARCH_CMD_NUM);
+		ent->tlbi.scale = arch_field(c->w, ARCH_CMD_SCALE);
+		ent->tlbi.vmid = arch_field(c->w, ARCH_CMD_VMID);
+		ent->tlbi.asid = arch_field(c->w, ARCH_CMD_ASID);
+		ent->tlbi.leaf = arch_field(c->w, ARCH_CMD_LEAF);
+		ent->tlbi.ttl = arch_field(c->w, ARCH_CMD_TTL);
+		ent->tlbi.tg = arch_field(c->w, ARCH_CMD_TG);
+		ent->tlbi.addr = arch_field(c->w, ARCH_CMD_ADDR) <<
+				 ARCH_LO(ARCH_CMD_ADDR) % 64;
 	}
 }
 
@@ -87,7 +88,7 @@ static void expect_only_defined_fields(struct kunit *test,
 		ent.opcode = CMDQ_OP_TLBI_S12_VMALL;
 	}
 	KUNIT_ASSERT_EQ(test, arm_smmu_cmdq_build_cmd(raw, &ent), 0);
-	raw[0] = (raw[0] & ~0xffULL) | op;	/* the opcode, bits 7:0 */
+	arch_field_set(raw, ARCH_CMD_OP, op);
 	KUNIT_EXPECT_EQ_MSG(test, cmd->w[0], raw[0], "opcode %#x word 0", op);
 	KUNIT_EXPECT_EQ_MSG(test, cmd->w[1], raw[1], "opcode %#x word 1", op);
 }

@@ -2,10 +2,18 @@
 /*
  * IOMMU_HWPT_INVALIDATE on a nested domain: each generic entry becomes
  * SMMUv3 commands (arm-smmu-v3-inv.c), which go on the command queue in
- * batches with one CMD_SYNC per ioctl. ATC invalidations, only for
- * devices with ATS, go on the queue only after a CMD_SYNC has completed
- * every TLB and CD invalidation before them, as a device must not refetch
- * a stale translation; then a second CMD_SYNC.
+ * batches, a CMD_SYNC ending the ioctl. Two orderings need a CMD_SYNC of
+ * their own, as the SMMU may complete commands in any order up to a sync:
+ * a TLBI after a CFGI_CD (a table walk between them could refill the TLB
+ * from the stale CD), and ATC invalidations, only for devices with ATS,
+ * which go on the queue only after a CMD_SYNC has completed every TLB and
+ * CD invalidation before them, as a device must not refetch a stale
+ * translation; then a second CMD_SYNC.
+ *
+ * The StreamIDs come from a snapshot of the domain's devices, taken under
+ * a spinlock; commands are issued holding only the domain's own inv_lock,
+ * which no attach ever takes, so one VMM's long ioctl cannot make an
+ * attach, and through arm_smmu_asid_lock every other VM, wait.
  *
  * Counters in /sys/kernel/debug/arm-smmu-v3-nested/ let tests and
  * benchmarks see what an ioctl cost: entries asked for and carried out,
@@ -94,7 +102,9 @@ struct nested_batch {
 struct nested_inv_call {
 	struct arm_smmu_device *smmu;
 	bool force_sync;	/* the SMMU needs a sync after every batch */
+	unsigned int batch_max;	/* commands a batch may hold before issuing */
 	bool tlb_unsynced;	/* TLB/CD commands queued since the last sync */
+	bool cfgi_unsynced;	/* CFGI commands queued since the last sync */
 	unsigned int added;	/* entries wholly in batches or on the queue */
 	unsigned int queued;	/* entries wholly on the queue */
 	unsigned int done;	/* entries completed by a successful sync */
@@ -106,7 +116,7 @@ struct nested_inv_call {
 
 /*
  * An invalidation's working memory, kept with the nested domain from one
- * call to the next (used under nested->lock), so that an ioctl allocates
+ * call to the next (used under nested->inv_lock), so that an ioctl allocates
  * nothing; made again, larger, when more StreamIDs are attached than it
  * has room for. Freed with the domain.
  */
@@ -182,12 +192,13 @@ static int nested_batch_issue(struct nested_inv_call *c, struct nested_batch *b,
 	if (sync) {
 		atomic64_inc(&inv_stats.syncs);
 		c->tlb_unsynced = false;
+		c->cfgi_unsynced = false;
 		if (!ret)
 			c->done = c->queued;
 	} else if (b == &c->tlb) {
 		c->tlb_unsynced = true;
 	}
-	/* A long batch list must not hog the CPU (nested->lock is a mutex) */
+	/* A long batch list must not hog the CPU (only a mutex is held) */
 	cond_resched();
 	return ret;
 }
@@ -211,6 +222,13 @@ static int nested_inv_drain(struct nested_inv_call *c, bool sync)
 	return nested_batch_issue(c, &c->tlb, sync);
 }
 
+static bool cmd_is_cfgi(const struct smmuv3_cmd *cmd)
+{
+	u8 op = cmd->w[0] & 0xff;
+
+	return op == SMMUV3_OP_CFGI_CD || op == SMMUV3_OP_CFGI_CD_ALL;
+}
+
 static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
 			  const struct smmuv3_cmd *cmds, unsigned int n)
 {
@@ -218,12 +236,20 @@ static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		if (b->num == CMDQ_BATCH_ENTRIES) {
+		/* A TLBI must not complete before the CFGI_CD ahead of it */
+		if (b == &c->tlb && c->cfgi_unsynced && !cmd_is_cfgi(&cmds[i])) {
+			ret = nested_inv_drain(c, true);
+			if (ret)
+				return ret;
+		}
+		if (b->num == c->batch_max) {
 			ret = b == &c->atc ? nested_inv_drain(c, false) :
 			      nested_batch_issue(c, b, c->force_sync);
 			if (ret)
 				return ret;
 		}
+		if (b == &c->tlb && cmd_is_cfgi(&cmds[i]))
+			c->cfgi_unsynced = true;
 		b->cmds[b->num * CMDQ_ENT_DWORDS] = cmds[i].w[0];
 		b->cmds[b->num * CMDQ_ENT_DWORDS + 1] = cmds[i].w[1];
 		b->num++;
@@ -231,10 +257,27 @@ static int nested_inv_add(struct nested_inv_call *c, struct nested_batch *b,
 	return 0;
 }
 
+static unsigned int nested_inv_count_sids(struct arm_smmu_nested_domain *nested)
+{
+	struct arm_smmu_nested_master *entry;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&nested->masters_lock);
+	list_for_each_entry(entry, &nested->masters, node)
+		n += entry->master->num_streams;
+	return n;
+}
+
 /*
  * The kernel's side of every entry: the parent's VMID, the SMMU's features
- * and the StreamIDs of the attached devices (those with ATS apart), in
- * @mem. Called with nested->lock held, so the devices stay put.
+ * and a snapshot of the StreamIDs of the attached devices (those with ATS
+ * apart), in @mem. Called with nested->inv_lock held.
+ *
+ * A device that leaves after the snapshot only gets commands it did not
+ * need. One that joins after it was listed before its STE went live
+ * (arm_smmu_nested_attach()), so it cannot use this domain's translations
+ * before the snapshot names it; its ATC is named by the ATS state its
+ * STE gets, not by master->ats_enabled, which commit sets later.
  */
 static struct arm_smmu_nested_inv_mem *
 nested_inv_target(struct arm_smmu_nested_domain *nested,
@@ -243,19 +286,28 @@ nested_inv_target(struct arm_smmu_nested_domain *nested,
 	struct arm_smmu_device *smmu = nested->s2_parent->smmu;
 	struct arm_smmu_nested_inv_mem *mem;
 	struct arm_smmu_nested_master *entry;
-	unsigned int n = 0, i;
+	unsigned int n, i;
 	u32 *sids, *ats;
 	bool *ats_pasid;
 
-	list_for_each_entry(entry, &nested->masters, node)
-		n += entry->master->num_streams;
-	mem = nested_inv_mem(nested, n);
-	if (!mem)
-		return NULL;
-	/* n StreamIDs, then n with ATS, then n of "ATS with PASIDs" */
+	lockdep_assert_held(&nested->inv_lock);
+	spin_lock(&nested->masters_lock);
+	for (;;) {
+		n = nested_inv_count_sids(nested);
+		mem = nested->inv_mem;
+		if (mem && mem->max_sids >= n)
+			break;
+		/* Room for more: allocate without the spinlock, then count again */
+		spin_unlock(&nested->masters_lock);
+		mem = nested_inv_mem(nested, n);
+		if (!mem)
+			return NULL;
+		spin_lock(&nested->masters_lock);
+	}
+	/* max_sids StreamIDs, then as many with ATS, then "ATS with PASIDs" */
 	sids = mem->sids;
-	ats = sids + n;
-	ats_pasid = (bool *)(ats + n);
+	ats = sids + mem->max_sids;
+	ats_pasid = (bool *)(ats + mem->max_sids);
 
 	*t = (struct smmuv3_inv_target){
 		.vmid = nested->s2_parent->s2_cfg.vmid,
@@ -269,19 +321,26 @@ nested_inv_target(struct arm_smmu_nested_domain *nested,
 	};
 	list_for_each_entry(entry, &nested->masters, node) {
 		struct arm_smmu_master *master = entry->master;
-		bool pasid = dev_is_pci(master->dev) &&
-			     to_pci_dev(master->dev)->pasid_enabled;
+		/*
+		 * SSV only where the SMMU and the device have SubstreamIDs:
+		 * on an SMMU with SSIDSIZE 0 an SSV command is CONSTRAINED
+		 * UNPREDICTABLE, whatever the PCI PASID capability says.
+		 */
+		bool pasid = master->ssid_bits &&
+			     (!dev_is_pci(master->dev) ||
+			      to_pci_dev(master->dev)->pasid_enabled);
 
 		for (i = 0; i < master->num_streams; i++) {
 			u32 sid = master->streams[i].id;
 
 			sids[t->nsids++] = sid;
-			if (master->ats_enabled) {
+			if (entry->ats) {
 				ats_pasid[t->nats] = pasid;
 				ats[t->nats++] = sid;
 			}
 		}
 	}
+	spin_unlock(&nested->masters_lock);
 	return mem;
 }
 
@@ -336,10 +395,10 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	if (!array->entry_num)
 		return 0;
 
-	mutex_lock(&nested->lock);
+	mutex_lock(&nested->inv_lock);
 	mem = nested_inv_target(nested, &t);
 	if (!mem) {
-		mutex_unlock(&nested->lock);
+		mutex_unlock(&nested->inv_lock);
 		array->entry_num = 0;
 		return -ENOMEM;
 	}
@@ -349,8 +408,13 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	c->tlb.num = 0;
 	c->atc.num = 0;
 	c->smmu = smmu;
-	/* Some implementations need a sync per batch */
+	/*
+	 * Some implementations (MMU-700 erratum 2812531) need a sync in every
+	 * batch: then at most CMDQ_BATCH_ENTRIES - 1 commands go before it,
+	 * as in the driver's own arm_smmu_cmdq_batch_add()
+	 */
 	c->force_sync = smmu->options & ARM_SMMU_OPT_CMDQ_FORCE_SYNC;
+	c->batch_max = CMDQ_BATCH_ENTRIES - c->force_sync;
 	out.cmds = mem->cmds;
 	out.atc = mem->cmds + smmuv3_inv_max_cmds(&t);
 
@@ -365,7 +429,7 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *domain,
 	atomic64_add(array->entry_num, &inv_stats.requested);
 	atomic64_add(c->done, &inv_stats.entries);
 	array->entry_num = c->done;
-	mutex_unlock(&nested->lock);
+	mutex_unlock(&nested->inv_lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_cache_invalidate);

@@ -8,6 +8,7 @@
 #include <linux/io-pgtable.h>
 
 #include "arm-smmu-v3-nested.h"
+#include "arm-smmu-v3-nested-test-arch.h"
 
 struct nested_test_env {
 	struct arm_smmu_device smmu;
@@ -48,9 +49,32 @@ static struct nested_test_env *make_env(struct kunit *test, u32 mode)
 	return env;
 }
 
-static u64 ste_field(const struct arm_smmu_ste *ste, int word, u64 mask)
+/* Bits @hi..@lo of @ste where the architecture puts them, not the driver */
+static u64 ste_arch(const struct arm_smmu_ste *ste, unsigned int hi,
+		    unsigned int lo)
 {
-	return (le64_to_cpu(ste->data[word]) & mask) >> __ffs64(mask);
+	u64 w[STRTAB_STE_DWORDS];
+	int i;
+
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		w[i] = le64_to_cpu(ste->data[i]);
+	return arch_field(w, hi, lo);
+}
+
+/* Nothing in the STE's RES0 or IMPLEMENTATION DEFINED bits */
+static void expect_no_reserved(struct kunit *test,
+			       const struct arm_smmu_ste *ste)
+{
+	const struct arch_range *r;
+	u64 w[STRTAB_STE_DWORDS];
+	const char *kind;
+	int i;
+
+	for (i = 0; i < STRTAB_STE_DWORDS; i++)
+		w[i] = le64_to_cpu(ste->data[i]);
+	r = arch_ste_reserved_set(w, &kind);
+	KUNIT_EXPECT_NULL_MSG(test, r, "%s STE[%u:%u] set", kind,
+			      r ? r->hi : 0, r ? r->lo : 0);
 }
 
 static void nested_ste_translate(struct kunit *test)
@@ -62,22 +86,24 @@ static void nested_ste_translate(struct kunit *test)
 	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, false);
 	arm_smmu_make_s2_domain_ste(&s2_ste, &env->master, &env->s2, false);
 
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_V), 1);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_CFG),
-			STRTAB_STE_0_CFG_NESTED);
-	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[0]) &
-			STRTAB_STE_0_S1CTXPTR_MASK, 0x40001000);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_S1CDMAX), 3);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 0, STRTAB_STE_0_S1FMT), 1);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1DSS), 2);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1CIR), 1);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1COR), 2);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1CSH), 3);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_MEV), 1);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_EATS), 0);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_S1STALLD), 0);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_V), 1);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_CONFIG),
+			ARCH_STE_CONFIG_NESTED);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1CONTEXTPTR) <<
+			ARCH_LO(ARCH_STE_S1CONTEXTPTR), 0x40001000);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1CDMAX), 3);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1FMT), 1);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1DSS), 2);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1CIR), 1);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1COR), 2);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1CSH), 3);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_MEV), 1);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_EATS), ARCH_STE_EATS_ABT);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S1STALLD), 0);
+	expect_no_reserved(test, &ste);
+	expect_no_reserved(test, &s2_ste);
 	/* The whole stage-2 half, VMID included, is the parent's */
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 2, STRTAB_STE_2_S2VMID), 7);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S2VMID), 7);
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[2]),
 			le64_to_cpu(s2_ste.data[2]));
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(ste.data[3]),
@@ -101,8 +127,31 @@ static void nested_ste_ats(struct kunit *test)
 	struct arm_smmu_ste ste;
 
 	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, true);
-	KUNIT_EXPECT_EQ(test, ste_field(&ste, 1, STRTAB_STE_1_EATS),
-			STRTAB_STE_1_EATS_TRANS);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_EATS),
+			ARCH_STE_EATS_FULL);
+}
+
+/*
+ * A parent with forced write-back: STE.S2FWB set where the architecture
+ * has it (STE[89]), known to the entry writer, kept by nested STEs, and
+ * nothing in reserved bits (the driver once put it at STE[153]).
+ */
+static void nested_ste_s2fwb(struct kunit *test)
+{
+	struct nested_test_env *env =
+		make_env(test, IOMMU_SMMUV3_S1CTX_TRANSLATE);
+	struct arm_smmu_ste ste, used = {};
+
+	env->pgtable.cfg.quirks = IO_PGTABLE_QUIRK_ARM_S2FWB;
+	arm_smmu_make_s2_domain_ste(&ste, &env->master, &env->s2, false);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S2FWB), 1);
+	expect_no_reserved(test, &ste);
+	arm_smmu_get_ste_used(ste.data, used.data);
+	KUNIT_EXPECT_EQ(test, ste_arch(&used, ARCH_STE_S2FWB), 1);
+
+	arm_smmu_make_nested_ste(&ste, &env->master, &env->nested, false);
+	KUNIT_EXPECT_EQ(test, ste_arch(&ste, ARCH_STE_S2FWB), 1);
+	expect_no_reserved(test, &ste);
 }
 
 static void nested_ste_abort_and_bypass(struct kunit *test)
@@ -322,6 +371,7 @@ static void nest_parent_needs_both_stages(struct kunit *test)
 static struct kunit_case arm_smmu_v3_nested_cases[] = {
 	KUNIT_CASE(nested_ste_translate),
 	KUNIT_CASE(nested_ste_ats),
+	KUNIT_CASE(nested_ste_s2fwb),
 	KUNIT_CASE(nested_ste_abort_and_bypass),
 	KUNIT_CASE(nested_ste_hitless_transitions),
 	KUNIT_CASE(nest_parent_needs_both_stages),

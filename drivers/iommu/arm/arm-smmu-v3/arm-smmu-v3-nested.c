@@ -137,23 +137,25 @@ struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 				   struct arm_smmu_master *master)
 {
+	struct arm_smmu_nested_master *entry, *found = NULL;
 	struct arm_smmu_nested_domain *nested;
-	struct arm_smmu_nested_master *entry;
 
 	if (!domain || domain->ops != &arm_smmu_nested_ops)
 		return;
 	nested = to_nested(domain);
 	arm_smmu_nested_events_route(master, false);
-	mutex_lock(&nested->lock);
+	spin_lock(&nested->masters_lock);
 	list_for_each_entry(entry, &nested->masters, node) {
 		if (entry->master == master) {
 			list_del(&entry->node);
-			kfree(entry);
+			found = entry;
 			break;
 		}
 	}
-	mutex_unlock(&nested->lock);
+	spin_unlock(&nested->masters_lock);
+	kfree(found);
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_remove_master);
 
 /**
  * arm_smmu_make_nested_ste() - the STE of a device in a nested domain
@@ -265,9 +267,10 @@ int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 		kfree(entry);
 		return ret;
 	}
-	mutex_lock(&nested->lock);
+	entry->ats = state.ats_enabled;
+	spin_lock(&nested->masters_lock);
 	list_add(&entry->node, &nested->masters);
-	mutex_unlock(&nested->lock);
+	spin_unlock(&nested->masters_lock);
 
 	arm_smmu_make_nested_ste(&ste, master, nested, state.ats_enabled);
 	arm_smmu_install_ste_for_dev(master, &ste);
@@ -295,7 +298,7 @@ static void arm_smmu_nested_domain_free(struct iommu_domain *domain)
 	/* iommufd frees a domain only once no device is attached */
 	WARN_ON(!list_empty(&nested->masters));
 	arm_smmu_nested_inv_free(nested);
-	mutex_destroy(&nested->lock);
+	mutex_destroy(&nested->inv_lock);
 	kfree(nested);
 }
 
@@ -359,7 +362,8 @@ arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
 	nested->domain.ops = &arm_smmu_nested_ops;
 	nested->s2_parent = s2;
 	nested->ctx = ctx;
-	mutex_init(&nested->lock);
+	spin_lock_init(&nested->masters_lock);
 	INIT_LIST_HEAD(&nested->masters);
+	mutex_init(&nested->inv_lock);
 	return &nested->domain;
 }

@@ -25,18 +25,23 @@ struct arm_smmu_nested_inv_mem;
  * @s2_parent: the kernel-owned stage-2 (nest parent) domain; it supplies
  *             the VMID and the stage-2 half of the STE
  * @ctx: the guest's stage-1 context, validated against the SMMU
- * @lock: protects @masters and @inv_mem
+ * @masters_lock: protects @masters; held only for list updates and for
+ *                an invalidation's snapshot of them, never across
+ *                commands, as attach takes it under arm_smmu_asid_lock
  * @masters: the devices attached, whose StreamIDs CFGI and ATC_INV
  *           commands of this domain's invalidations may name
+ * @inv_lock: serialises this domain's invalidations, which may run long
+ *            (a VMM's whole array); no attach or other domain waits on it
  * @inv_mem: working memory of this domain's invalidations, kept between
- *           calls (arm-smmu-v3-nested-inv.c)
+ *           calls (arm-smmu-v3-nested-inv.c); under @inv_lock
  */
 struct arm_smmu_nested_domain {
 	struct iommu_domain domain;
 	struct arm_smmu_domain *s2_parent;
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
-	struct mutex lock;	/* protects @masters and @inv_mem */
+	spinlock_t masters_lock;	/* protects @masters */
 	struct list_head masters;
+	struct mutex inv_lock;		/* protects @inv_mem */
 	struct arm_smmu_nested_inv_mem *inv_mem;
 };
 
@@ -50,6 +55,8 @@ to_nested(struct iommu_domain *domain)
 struct arm_smmu_nested_master {
 	struct list_head node;
 	struct arm_smmu_master *master;
+	/* STE.EATS on: its ATC is invalidated from the moment it is listed */
+	bool ats;
 };
 
 #if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED)

@@ -28,7 +28,9 @@
 #define CD0_AA64		(1ULL << 41)
 #define CD0_A			(1ULL << 46)
 #define CD0_ASID(x)		((uint64_t)(x) << 48)
-/* dword 1 holds TTB0, dword 3 MAIR */
+/* dword 1: TTB0; dword 3: MAIR0 (its Attr0 for all our pages) */
+#define CD1_TTB0_MASK		0x000ffffffffffff0ULL
+#define CD3_MAIR0(x)		((uint64_t)(x) & 0xffffffffULL)
 #define CD_MAIR_NORMAL_WB	0xffULL
 
 /* Stage-1 descriptors */
@@ -77,8 +79,8 @@ static inline void guest_write_cd(struct smmuv3_guest *g, uint64_t cd_ipa,
 	uint64_t *cd = guest_ptr(g, cd_ipa);
 
 	memset(cd, 0, 64);
-	cd[1] = ttb0 & PTE_ADDR_MASK;
-	cd[3] = CD_MAIR_NORMAL_WB;
+	cd[1] = ttb0 & CD1_TTB0_MASK;
+	cd[3] = CD3_MAIR0(CD_MAIR_NORMAL_WB);
 	/* Last: the SMMU may fetch the CD at any time once V is set */
 	__atomic_store_n(&cd[0],
 			 CD0_T0SZ(64 - GUEST_VA_BITS) | CD0_IR0_WBWA |

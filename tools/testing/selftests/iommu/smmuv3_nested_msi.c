@@ -11,6 +11,7 @@
  * parent and nested. Without the 1:1 map the MSI is lost, the SMMU
  * records the fault, and the device keeps working.
  */
+#include <pthread.h>
 #include <sys/eventfd.h>
 
 #include "../kselftest_harness.h"
@@ -30,6 +31,7 @@ FIXTURE(nested_msi)
 	uint64_t msi_start, msi_end;
 	uint32_t nested;	/* its stage 1 maps the MSI window 1:1 */
 	uint32_t nested_bare;	/* no MSI window, stage-1 faults recorded */
+	uint64_t cd;		/* @nested's guest CD */
 };
 
 /* A guest context mapping the two DMA pages and, if @msi, the window */
@@ -66,9 +68,9 @@ FIXTURE_SETUP(nested_msi)
 	ASSERT_EQ(0, ret);
 	ASSERT_LT(self->msi_start, self->msi_end);
 
+	self->cd = guest_context(_metadata, self, 1, true);
 	ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm, self->edu.dev_id,
-				      guest_context(_metadata, self, 1, true),
-				      &self->nested));
+				      self->cd, &self->nested));
 	ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm, self->edu.dev_id,
 				      guest_context(_metadata, self, 2, false),
 				      &self->nested_bare));
@@ -213,6 +215,66 @@ TEST_F(nested_msi, window_reaches_only_the_doorbell)
 	ASSERT_EQ(-1, robust_dma_lands(&self->edu, &self->vm, VA_SRC,
 				       self->msi_end + 1 - PAGE));
 	smmu_events_end(EDU_FAULT_EVENTS(PAGE));
+}
+
+struct msi_toggler {
+	struct edu *edu;
+	int efd;
+	volatile bool stop;
+	unsigned int rounds;
+	int err;
+};
+
+/* MSIs enabled and disabled again and again, as a guest's driver might */
+static void *toggle_msi(void *arg)
+{
+	struct msi_toggler *t = arg;
+
+	while (!t->stop && !t->err) {
+		t->err = edu_msi_eventfd(t->edu, t->efd);
+		if (!t->err)
+			t->err = edu_msi_eventfd(t->edu, -1);
+		t->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * Enabling MSIs maps the doorbell into the stage 2 under the device's
+ * nested HWPT. Meanwhile the VMM replaces that HWPT and destroys it:
+ * the kernel must look the domain up under the lock that replace takes,
+ * or it maps into a freed domain (KASAN on the debug kernel says so).
+ * Afterwards the device and its MSIs work as before.
+ */
+TEST_F(nested_msi, enable_races_replace_and_destroy)
+{
+	unsigned int seconds = robust_seconds("msi_race_seconds", 3), moves = 0;
+	struct msi_toggler t = { .edu = &self->edu, .efd = self->efd };
+	double end = robust_now() + seconds;
+	pthread_t thread;
+	uint32_t id;
+
+	ASSERT_EQ(0, edu_attach(&self->edu, self->nested));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, toggle_msi, &t));
+	while (robust_now() < end && !t.err) {
+		ASSERT_EQ(0, robust_vm_nested(self->fd, &self->vm,
+					      self->edu.dev_id, self->cd, &id));
+		ASSERT_EQ(0, edu_attach(&self->edu, id));
+		ASSERT_EQ(0, edu_attach(&self->edu, self->vm.parent));
+		ASSERT_EQ(0, iofd_destroy(self->fd, id));
+		moves++;
+	}
+	t.stop = true;
+	pthread_join(thread, NULL);
+	ASSERT_EQ(0, t.err);
+	TH_LOG("%u replace+destroy rounds against %u MSI enable+disable rounds",
+	       moves, t.rounds);
+	ASSERT_LT(0, moves);
+	ASSERT_LT(0, t.rounds);
+
+	ASSERT_EQ(0, edu_attach(&self->edu, self->nested));
+	ASSERT_EQ(0, edu_msi_eventfd(&self->edu, self->efd));
+	nested_irq_fires(_metadata, self);
 }
 
 TEST_HARNESS_MAIN

@@ -12,4 +12,6 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
+#define __maybe_unused	__attribute__((__unused__))
+
 #endif
