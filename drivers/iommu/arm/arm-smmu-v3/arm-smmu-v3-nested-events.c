@@ -21,29 +21,34 @@ bool arm_smmu_nested_events_capable(struct arm_smmu_master *master)
 
 /*
  * The sequence number (evtq.nested_seq) the next event the SMMU writes
- * will have. The thread's count and the queue's consumer index move
- * together, one per event taken off the queue, so the events between
- * them and PROD are those still queued: fewer than two laps of the queue
- * (positions carry a wrap bit), never more than one.
+ * will have, or more. The thread's count and the queue's consumer index
+ * move together, one per event taken off the queue (the thread counts an
+ * event as soon as it has taken it), so the events between the count and
+ * PROD are those still queued: at most the queue's N entries, and
+ * positions run over two laps (2N, with the wrap bit). PROD is read
+ * first: if the thread overtakes that sample before the count is read,
+ * every event from the count on was written after it.
  */
 static u64 evtq_next_seq(struct arm_smmu_device *smmu)
 {
 	struct arm_smmu_queue *q = &smmu->evtq.q;
-	u32 lap = 2U << q->llq.max_n_shift;
+	u32 entries = 1U << q->llq.max_n_shift;
+	u32 prod = readl(q->prod_reg);	/* ordered before the next load */
 	/* Pairs with the release in arm_smmu_nested_report_event() */
 	u64 seq = smp_load_acquire(&smmu->evtq.nested_seq);
-	u32 prod = readl(q->prod_reg);
+	u32 ahead = (prod - (u32)seq) & (2 * entries - 1);
 
-	return seq + ((prod - (u32)seq) & (lap - 1));
+	/* N queued, and one the thread has taken but not counted yet */
+	return ahead <= entries + 1 ? seq + ahead : seq;
 }
 
 /*
- * Called as @master goes behind a nested domain, or leaves it, after its
- * new STE is installed and synced. Only events recorded from then on
- * may go to the device's event sink: a backlog of faults from before
- * (another VM's, or the host's own) is logged by the host instead, so it
- * can never reach the device's next owner. Nothing waits for the event
- * thread.
+ * Called as @master goes behind a nested domain, after its new STE is
+ * installed and synced, and as it leaves one, before its STE changes.
+ * Only events recorded after the mark taken when it goes nested may go
+ * to the device's event sink: a backlog of faults from before (another
+ * VM's, or the host's own) is logged by the host instead. Nothing waits
+ * for the event thread.
  */
 void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
 {
@@ -51,8 +56,8 @@ void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
 	if (nested && !master->nested_events)
 		WRITE_ONCE(master->nested_events_from,
 			   evtq_next_seq(master->smmu));
-	/* Read without the lock: the route of an event racing a move may go either way */
-	WRITE_ONCE(master->nested_events, nested);
+	/* The thread that sees the route on sees its mark too */
+	smp_store_release(&master->nested_events, nested);
 }
 
 /**
@@ -80,7 +85,7 @@ bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 	/* Keeps the master, and so its device, while the sink runs */
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID, evt[0]));
-	if (master && READ_ONCE(master->nested_events) &&
+	if (master && smp_load_acquire(&master->nested_events) &&
 	    seq >= READ_ONCE(master->nested_events_from))
 		sent = !iommu_report_device_event(master->dev, &event);
 	mutex_unlock(&smmu->streams_mutex);

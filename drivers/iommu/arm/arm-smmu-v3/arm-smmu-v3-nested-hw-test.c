@@ -1230,8 +1230,8 @@ static void ats_device_is_invalidated_once_ats_is_on(struct kunit *test)
 	struct arm_smmu_domain *parent = make_parent(test, fd);
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = translate_ctx;
 	struct arm_smmu_nested_domain *old, *new;
-	struct workers *ws = alloc_workers(test);
 	unsigned long ipa = 0x80000000;
+	struct workers *ws;
 	struct page *page;
 	bool ended;
 
@@ -1249,6 +1249,7 @@ static void ats_device_is_invalidated_once_ats_is_on(struct kunit *test)
 					GFP_KERNEL), 0);
 
 	/* A VMM's invalidation on the old domain, stuck on the queue */
+	ws = alloc_workers(test);
 	start_stuck_invalidation(test, hw, old, &ws->inv, &ws->busy);
 	/* EXPECT, not ASSERT, from here on: the workers use this test's data */
 
@@ -1261,12 +1262,12 @@ static void ats_device_is_invalidated_once_ats_is_on(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, fd->ats_enabled_at_pci_enable,
 			      "PCI ATS on while unmaps skip the device's ATC");
 
-	complete(&hw->release);
+	complete_all(&hw->release);
 	ended = worker_ended(test, &ws->busy, "the invalidation");
 	ended &= worker_ended(test, &ws->mover, "the replace");
 	hw->block_task = NULL;
 	if (!ended)
-		return;	/* leaves @ws to the workers */
+		return;	/* @ws stays theirs; a stuck worker is a failure already */
 	KUNIT_EXPECT_EQ(test, ws->busy.ret, 0);
 	KUNIT_EXPECT_EQ(test, ws->mover.ret, 0);
 	kfree(ws);
@@ -1292,8 +1293,8 @@ static void invalidation_does_not_block_attach(struct kunit *test)
 	struct arm_smmu_domain *pa = make_parent(test, a);
 	struct arm_smmu_domain *pb = make_parent(test, b);
 	struct arm_smmu_nested_domain *a1, *a2, *b1;
-	struct workers *ws = alloc_workers(test);
 	bool a_done, b_done, ended;
+	struct workers *ws;
 
 	set_sid(hw, b, TEST_SID + 2);
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, a, pa, &translate_ctx, &a1), 0);
@@ -1303,6 +1304,7 @@ static void invalidation_does_not_block_attach(struct kunit *test)
 	will_attach(test, a, a2);
 	will_attach(test, b, b1);
 
+	ws = alloc_workers(test);
 	start_stuck_invalidation(test, hw, a1, &ws->inv, &ws->busy);
 	/* EXPECT, not ASSERT, from here on: the workers use this test's data */
 	ws->r1 = (struct replace_args){ .to = a2, .from = a1,
@@ -1318,13 +1320,13 @@ static void invalidation_does_not_block_attach(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, b_done,
 			      "another VM's attach waited for an invalidation");
 
-	complete(&hw->release);
+	complete_all(&hw->release);
 	ended = worker_ended(test, &ws->busy, "the invalidation");
 	ended &= worker_ended(test, &ws->mover, "the replace");
 	ended &= worker_ended(test, &ws->other, "the other attach");
 	hw->block_task = NULL;
 	if (!ended)
-		return;	/* leaves @ws to the workers */
+		return;	/* @ws stays theirs; a stuck worker is a failure already */
 	KUNIT_EXPECT_EQ(test, ws->busy.ret, 0);
 	KUNIT_EXPECT_EQ(test, ws->mover.ret, 0);
 	KUNIT_EXPECT_EQ(test, ws->other.ret, 0);
@@ -1429,10 +1431,14 @@ static void events_the_host_keeps(struct kunit *test)
 	set_sink(fd, NULL);
 }
 
-/* The SMMU writes @evt to its event queue: PROD moves on by one */
+/*
+ * The SMMU writes an event to its queue: PROD moves on by one, over the
+ * index and wrap bits of an eight-entry queue, its overflow flag kept
+ */
 static void smmu_records(struct fake_hw *hw)
 {
-	hw->evtq_prod++;
+	hw->evtq_prod = (hw->evtq_prod & Q_OVERFLOW_FLAG) |
+			((hw->evtq_prod + 1) & GENMASK(3, 0));
 }
 
 /* The event thread takes the oldest event off the queue and routes it */
@@ -1458,6 +1464,13 @@ static void stale_events_stay_with_their_vm(struct kunit *test)
 	u64 evt[4];
 
 	set_sid(hw, fd, TEST_SID);
+	/*
+	 * Two events short of 2^32 taken off the queue, at the position that
+	 * makes (14 of 16), an overflow flagged once: the marks must cut the
+	 * 64-bit count to queue positions right, across 2^32 too
+	 */
+	hw->smmu.evtq.nested_seq = 0xfffffffeULL;
+	hw->evtq_prod = Q_OVERFLOW_FLAG | 14;
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, pa, &translate_ctx, &a), 0);
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, pb, &translate_ctx, &b), 0);
 	KUNIT_ASSERT_EQ(test, attach(test, fd, a), 0);
@@ -1466,8 +1479,9 @@ static void stale_events_stay_with_their_vm(struct kunit *test)
 
 	/* A's fault is queued; the event thread has not got to it yet */
 	smmu_records(hw);
-	/* The device leaves A (as detach would), and B takes it over */
+	/* The device leaves A (as a detach's prepare and commit do), B takes it */
 	mutex_lock(&arm_smmu_asid_lock);
+	arm_smmu_nested_leaving(&a->domain, &fd->master);
 	arm_smmu_nested_remove_master(&a->domain, &fd->master);
 	mutex_unlock(&arm_smmu_asid_lock);
 	set_sink(fd, &sink_b);
@@ -1478,10 +1492,13 @@ static void stale_events_stay_with_their_vm(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, sink_b.n, 0, "A's fault reached B's queue");
 	KUNIT_EXPECT_EQ(test, sink_a.n, 0);
 
-	/* B's own fault, recorded after B took the device, is B's */
+	/* B's own faults, recorded after B took the device, are B's */
+	smmu_records(hw);
 	smmu_records(hw);
 	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_EXPECT_EQ(test, sink_b.n, 1);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_EXPECT_EQ(test, sink_b.n, 2);
+	KUNIT_EXPECT_EQ(test, hw->smmu.evtq.nested_seq, 1ULL << 32);
 	set_sink(fd, NULL);
 }
 

@@ -133,6 +133,19 @@ struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 	return to_nested(domain)->s2_parent;
 }
 
+/*
+ * Called once the attach that takes @master away from @domain is
+ * prepared, before its STE changes: from here on, the events of the
+ * device are the host's until a nested domain takes it again.
+ */
+void arm_smmu_nested_leaving(struct iommu_domain *domain,
+			     struct arm_smmu_master *master)
+{
+	if (domain && domain->ops == &arm_smmu_nested_ops)
+		arm_smmu_nested_events_route(master, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_leaving);
+
 /* Called as @master leaves @domain, whatever it moves to */
 void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 				   struct arm_smmu_master *master)
@@ -143,7 +156,6 @@ void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 	if (!domain || domain->ops != &arm_smmu_nested_ops)
 		return;
 	nested = to_nested(domain);
-	arm_smmu_nested_events_route(master, false);
 	spin_lock(&nested->masters_lock);
 	list_for_each_entry(entry, &nested->masters, node) {
 		if (entry->master == master) {

@@ -84,6 +84,8 @@ arm_smmu_nested_domain_alloc(struct device *dev, u32 flags,
 struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain);
 void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 				   struct arm_smmu_master *master);
+void arm_smmu_nested_leaving(struct iommu_domain *domain,
+			     struct arm_smmu_master *master);
 void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      struct arm_smmu_master *master,
 			      struct arm_smmu_nested_domain *nested,
@@ -125,6 +127,11 @@ arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 
 static inline void arm_smmu_nested_remove_master(struct iommu_domain *domain,
 						 struct arm_smmu_master *master)
+{
+}
+
+static inline void arm_smmu_nested_leaving(struct iommu_domain *domain,
+					   struct arm_smmu_master *master)
 {
 }
 
