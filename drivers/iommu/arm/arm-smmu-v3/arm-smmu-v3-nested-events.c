@@ -85,6 +85,7 @@ bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 	/* Keeps the master, and so its device, while the sink runs */
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID, evt[0]));
+	/* Acquire: the mark was written before the route (events_route()) */
 	if (master && smp_load_acquire(&master->nested_events) &&
 	    seq >= READ_ONCE(master->nested_events_from))
 		sent = !iommu_report_device_event(master->dev, &event);
