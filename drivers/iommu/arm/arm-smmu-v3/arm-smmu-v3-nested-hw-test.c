@@ -439,8 +439,9 @@ static u64 ste_field(struct fake_hw *hw, unsigned int hi, unsigned int lo)
 static u64 s2_leaf(struct kunit *test, struct fake_hw *hw, u64 ipa)
 {
 	unsigned int level, ias = 64 - ste_field(hw, ARCH_STE_S2T0SZ);
-	u64 desc, *table;
+	__le64 *table;
 	bool start = true;
+	u64 desc;
 
 	KUNIT_ASSERT_EQ_MSG(test, ste_field(hw, ARCH_STE_S2TG), 0,
 			    "the walker knows the 4K granule only");
