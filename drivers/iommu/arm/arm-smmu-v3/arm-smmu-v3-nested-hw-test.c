@@ -535,6 +535,21 @@ static void need_ats(struct kunit *test)
 		kunit_skip(test, "needs CONFIG_PCI_ATS");
 }
 
+/* A fresh page mapped read-write, cacheable, at @ipa of @parent */
+static struct page *map_cacheable_page(struct kunit *test,
+				       struct arm_smmu_domain *parent,
+				       unsigned long ipa)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
+					page_to_phys(page), PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+					GFP_KERNEL), 0);
+	return page;
+}
+
 /* Defect 1: after a stage-2 unmap the whole ATC goes, after the TLBI */
 static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 {
@@ -554,12 +569,7 @@ static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, STE_EATS(hw), 1);
 	KUNIT_ASSERT_TRUE(test, fd->master.ats_enabled);
 
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
-					page_to_phys(page), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
-					GFP_KERNEL), 0);
+	page = map_cacheable_page(test, parent, ipa);
 	log_reset(hw);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(&parent->domain, ipa, PAGE_SIZE),
 			PAGE_SIZE);
@@ -626,12 +636,7 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STE_CONFIG(hw), CONFIG_S1_S2);
 	KUNIT_EXPECT_EQ(test, ste_field(hw, ARCH_STE_S2FWB), 0);
 	/* Without FWB a cacheable mapping is plain write-back, 0b1111 */
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
-					page_to_phys(page), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
-					GFP_KERNEL), 0);
+	page = map_cacheable_page(test, parent, ipa);
 	desc = s2_leaf(test, hw, ipa);
 	KUNIT_EXPECT_EQ(test, arch_field(&desc, ARCH_S2PTE_MEMATTR),
 			ARCH_S2PTE_MEMATTR_OIWB);
@@ -682,12 +687,7 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, arch_field(used_w, ARCH_STE_S2FWB));
 
 	/* A cacheable mapping is forced write-back: MemAttr 0b0110 */
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
-					page_to_phys(page), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
-					GFP_KERNEL), 0);
+	page = map_cacheable_page(test, parent, ipa);
 	desc = s2_leaf(test, hw, ipa);
 	KUNIT_EXPECT_EQ(test, arch_field(&desc, ARCH_S2PTE_OA) << 12,
 			page_to_phys(page));
@@ -1242,12 +1242,7 @@ static void ats_device_is_invalidated_once_ats_is_on(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &ctx, &new), 0);
 	KUNIT_ASSERT_EQ(test, attach(test, fd, old), 0);
 	will_attach(test, fd, new);
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, iommu_map(&parent->domain, ipa,
-					page_to_phys(page), PAGE_SIZE,
-					IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
-					GFP_KERNEL), 0);
+	page = map_cacheable_page(test, parent, ipa);
 
 	/* A VMM's invalidation on the old domain, stuck on the queue */
 	ws = alloc_workers(test);
