@@ -122,7 +122,7 @@ static int record_cmdlist(struct arm_smmu_device *smmu,
 
 		c->w0 = cmds[i * CMDQ_ENT_DWORDS];
 		c->w1 = cmds[i * CMDQ_ENT_DWORDS + 1];
-		if (arch_bits(c->w0, 7, 0) == ARCH_OP_CFGI_STE && hw->watch &&
+		if (arch_bits(c->w0, ARCH_CMD_OP) == ARCH_OP_CFGI_STE && hw->watch &&
 		    hw->listed_at_first_cfgi < 0)
 			hw->listed_at_first_cfgi =
 				nested_lists(hw->watch, hw->watch_master);
@@ -404,15 +404,6 @@ static int attach(struct kunit *test, struct fake_dev *fd,
 	return ret;
 }
 
-/* A field of the test device's STE in the fake stream table */
-static u64 ste_bits(struct fake_hw *hw, unsigned int word, unsigned int hi,
-		    unsigned int lo)
-{
-	struct arm_smmu_ste *ste = &hw->smmu.strtab_cfg.linear.table[TEST_SID];
-
-	return arch_bits(le64_to_cpu(ste->data[word]), hi, lo);
-}
-
 /* The test device's STE as words in CPU order */
 static void ste_words(struct fake_hw *hw, u64 *w)
 {
@@ -463,26 +454,35 @@ static u64 s2_leaf(struct kunit *test, struct fake_hw *hw, u64 ipa)
 	}
 }
 
-#define STE_V(hw)		ste_bits(hw, 0, 0, 0)
-#define STE_CONFIG(hw)		ste_bits(hw, 0, 3, 1)
-#define STE_S1STALLD(hw)	ste_bits(hw, 1, 27, 27)
-#define STE_EATS(hw)		ste_bits(hw, 1, 29, 28)
-#define STE_S2VMID(hw)		ste_bits(hw, 2, 15, 0)
-#define CONFIG_S1_S2		7
+#define STE_V(hw)		ste_field(hw, ARCH_STE_V)
+#define STE_CONFIG(hw)		ste_field(hw, ARCH_STE_CONFIG)
+#define STE_S1STALLD(hw)	ste_field(hw, ARCH_STE_S1STALLD)
+#define STE_EATS(hw)		ste_field(hw, ARCH_STE_EATS)
+#define STE_S2VMID(hw)		ste_field(hw, ARCH_STE_S2VMID)
+#define CONFIG_S1_S2		ARCH_STE_CONFIG_NESTED
 
-#define CMD_OP(c)		arch_bits((c)->w0, 7, 0)
-#define CMD_SSV(c)		arch_bits((c)->w0, 11, 11)
-#define CMD_SSID(c)		arch_bits((c)->w0, 31, 12)
-#define CMD_SID(c)		arch_bits((c)->w0, 63, 32)
-#define CMD_VMID(c)		arch_bits((c)->w0, 47, 32)
-#define CMD_ASID(c)		arch_bits((c)->w0, 63, 48)
-#define CMD_NUM(c)		arch_bits((c)->w0, 16, 12)
-#define CMD_SCALE(c)		arch_bits((c)->w0, 24, 20)
-#define CMD_LEAF(c)		arch_bits((c)->w1, 0, 0)
-#define CMD_TG(c)		arch_bits((c)->w1, 11, 10)
-#define CMD_TLBI_ADDR(c)	((c)->w1 & ~0xfffULL)
-#define CMD_ATC_SIZE(c)		arch_bits((c)->w1, 5, 0)
-#define CMD_ATC_ADDR(c)		((c)->w1 & ~0xfffULL)
+/* A field of a recorded command by its absolute bits, as the table has it */
+static u64 rec_field(const struct rec_cmd *c, unsigned int hi, unsigned int lo)
+{
+	const u64 w[2] = { c->w0, c->w1 };
+
+	return arch_field(w, hi, lo);
+}
+
+#define CMD_OP(c)		rec_field(c, ARCH_CMD_OP)
+#define CMD_SSV(c)		rec_field(c, ARCH_CMD_SSV)
+#define CMD_SSID(c)		rec_field(c, ARCH_CMD_SSID)
+#define CMD_SID(c)		rec_field(c, ARCH_CMD_SID)
+#define CMD_VMID(c)		rec_field(c, ARCH_CMD_VMID)
+#define CMD_ASID(c)		rec_field(c, ARCH_CMD_ASID)
+#define CMD_NUM(c)		rec_field(c, ARCH_CMD_NUM)
+/* SCALE is [24:20] on SMMUs without IDR5.DS, as the fake one */
+#define CMD_SCALE(c)		rec_field(c, 24, ARCH_LO(ARCH_CMD_SCALE))
+#define CMD_LEAF(c)		rec_field(c, ARCH_CMD_LEAF)
+#define CMD_TG(c)		rec_field(c, ARCH_CMD_TG)
+#define CMD_TLBI_ADDR(c)	(rec_field(c, ARCH_CMD_ADDR) << 12)
+#define CMD_ATC_SIZE(c)		rec_field(c, ARCH_CMD_ATC_SIZE)
+#define CMD_ATC_ADDR(c)		(rec_field(c, ARCH_CMD_ADDR) << 12)
 #define ATC_SIZE_ALL		52
 
 static bool is_tlb_or_cfg_inv(unsigned int op)
