@@ -7,11 +7,16 @@ The guest's /init frames each part of its output with
 (KUnit, from debugfs) or TAP (kselftest harness). Only leaf results count:
 in KTAP a parent's line follows its children at a smaller indent.
 
-The run fails on: a failed test, a test program that did not finish or
-exited non-zero without saying why, a declared plan with results missing,
-an expected suite that never ran or printed no result, a guest that never
-reached its end, and any kernel warning, BUG, oops or panic, or SMMU
-command queue or global error, anywhere in the log. Every event QEMU's SMMU
+The run fails on: a failed test, a skip not listed in testbed/expected-skips
+(and any "not ok ... # SKIP"), a test program that did not finish or exited
+non-zero without saying why, a section that began twice, a plan (KTAP or
+TAP, at any level) whose results do not add up, a suite whose test names
+are not the ones testbed/expected-tests lists, an expected suite that never
+ran or printed no result, a boot that did not reach its own
+"TESTBED: DONE <level>" or a build or boot step that exited non-zero, and
+any kernel warning, BUG, INFO, oops or panic, lockdep report, module load
+failure, sanitizer report, or SMMU command queue or global error, anywhere
+in the logs. Every event QEMU's SMMU
 records must fall inside an "SMMU-EVENTS" window a test declared, in the
 number it declared (see event_problems()).
 
@@ -34,13 +39,18 @@ END = re.compile(r'TESTBED: END (\S+) (\S+)')
 # hung tasks, soft lockups) report in these words too; make selfcheck
 # proves the lockdep one on the debug kernel. kmemleak has its own section.
 KERNEL_TROUBLE = re.compile(
-    r'(WARNING: CPU: |------------\[ cut here \]|BUG: |kernel BUG at|'
+    r'((WARNING|BUG|INFO): |------------\[ cut here \]|kernel BUG at|'
     r'Internal error: Oops|Unable to handle kernel|Kernel panic|'
-    r'UBSAN: |KASAN: |INFO: task .* blocked|rcu: INFO: |'
+    r'UBSAN: |KASAN: |rcu: INFO: |'
     r'possible recursive locking|circular locking dependency|'
-    r'sleeping function called from invalid|'
-    r'WARNING: (possible|inconsistent|suspicious|bad unlock|held lock|'
-    r'lock held)|list_(add|del) corruption|BUG \S+ \(.*\): |'
+    r'sleeping function called from invalid|still has locks held!|'
+    r'list_(add|del) corruption|BUG \S+ \(.*\): |'
+    # a module that did not load (modular kernel), as the kernel and
+    # /init's load_module() say it
+    r'Unknown symbol|disagrees about version of symbol|init: loading |'
+    # host tests and fuzzers: every sanitizer report
+    r'runtime error: |ERROR: (Address|Leak|Memory|Thread)Sanitizer|'
+    r'SUMMARY: UndefinedBehaviorSanitizer|'
     # The SMMU itself: command queue errors and timeouts, global errors,
     # lost events. None is expected in any run.
     r'CMDQ error \(cons|skipping command in error state|CMDQ timeout|'
@@ -49,7 +59,9 @@ KERNEL_TROUBLE = re.compile(
     # QEMU's trace of a command its SMMU refused
     r'smmuv3_cmdq_consume_error|'
     # the guest's /init could not show the kernel's quiet messages
-    r'kmsg: records lost|init: /dev/kmsg)')
+    r'kmsg: records lost|init: /dev/kmsg|'
+    # /init could not set up what the tests rely on
+    r'init: (mount|exec|binding) )')
 TRACE_BEGIN = re.compile(r'SMMU-TRACE begin')
 TRACE_END = re.compile(r'SMMU-TRACE end (\S+) (?:commands=(\d+) syncs=(\d+)|'
                        r'uncounted)')
@@ -58,6 +70,7 @@ EVENTS_BEGIN = re.compile(r'SMMU-EVENTS begin')
 EVENTS_END = re.compile(r'SMMU-EVENTS end expected=(\d+)')
 EVENT_RECORDED = re.compile(r'smmuv3_record_event (\S+ sid=\S+)')
 EVENT_LOGGED = re.compile(r'arm-smmu-v3 \S+: event 0x[0-9a-f]+ received')
+DONE = re.compile(r'TESTBED: DONE ?(\S*)')
 
 
 class Suite:
@@ -141,32 +154,87 @@ def event_problems(lines):
 
 
 def split_sections(lines):
-    """name -> (body lines, end status or None)"""
-    sections, current = {}, None
+    """name -> (body lines, end status or None), and the problems: a
+    section that begins again keeps its first run (the second is counted
+    as "name#2") and fails the report."""
+    sections, current, problems = {}, None, []
     for line in lines:
         m = END.search(line)
-        if m and current and m.group(1) == current:
+        if m and current and m.group(1) == current.split('#')[0]:
             sections[current] = (sections[current][0], m.group(2))
             current = None
             continue
         m = BEGIN.search(line)
         if m:
             current = m.group(1)
+            again = 1
+            while current in sections:
+                again += 1
+                current = '%s#%d' % (m.group(1), again)
+            if again > 1:
+                problems.append('%s: began %d times' % (m.group(1), again))
             sections[current] = ([], None)
             continue
         if current:
             sections[current][0].append(line)
-    return sections
+    return sections, problems
 
 
-def parse_tap(section, body, known, kunit):
+def plan_problems(section, body):
+    """Every plan ("1..N", KTAP or TAP, at any indent) must match the
+    results at its own indent in its document: the results after it until
+    a new plan at that indent or less, a result at a smaller indent (the
+    parent's) or the end of the section; or, for a plan that comes last
+    (TAP allows it), the results before it. A cut-off results file, a
+    dropped case or a crashed program shows here."""
+    problems = []
+    docs = {}       # indent -> [planned or None, results seen]
+
+    def check(indent, planned, seen):
+        if planned is not None and seen != planned:
+            problems.append('%s: a plan of %d at indent %d got %d results'
+                            % (section, planned, indent, seen))
+
+    def close(down_to):
+        for indent in sorted(docs, reverse=True):
+            if indent >= down_to:
+                check(indent, *docs.pop(indent))
+    for line in body:
+        m = PLAN.match(line)
+        if m:
+            indent, planned = len(m.group(1)), int(m.group(2))
+            close(indent + 1)
+            doc = docs.get(indent)
+            if doc and doc[0] is None and doc[1]:
+                check(indent, planned, doc[1])      # a trailing plan
+                docs.pop(indent)
+                continue
+            close(indent)
+            docs[indent] = [planned, 0]
+            continue
+        m = RESULT.match(line)
+        if m:
+            indent = len(m.group(1))
+            close(indent + 1)
+            docs.setdefault(indent, [None, 0])[1] += 1
+    close(0)
+    return problems
+
+
+def test_key(name):
+    """A test's name as testbed/expected-tests keeps it: numbers that a
+    run measures ("1635 sent", "ret -22") become N, so the list holds
+    each suite's names as a multiset."""
+    return re.sub(r'\d+', 'N', name.lstrip('- ').strip())
+
+
+def parse_tap(section, body, known, skips, kunit):
     """Leaf results of one section, grouped into suites."""
     prefix = section[:-len('kunit')] if kunit else ''
     suites, order = {}, []
     suite_indent = None
     current = section
     prev_indent = -1
-    top_plan, leaves = None, 0
     said = []       # what the next result's test printed before it
 
     def suite(name):
@@ -183,10 +251,6 @@ def parse_tap(section, body, known, kunit):
                 suite_indent = indent
                 current = prefix + 'kunit:' + m.group(2)
             continue
-        m = PLAN.match(line)
-        if m and not kunit and len(m.group(1)) == 0 and top_plan is None:
-            top_plan = int(m.group(2))
-            continue
         m = RESULT.match(line)
         if not m:
             said.append(line)
@@ -197,15 +261,23 @@ def parse_tap(section, body, known, kunit):
         prev_indent = indent
         if is_parent:
             continue
-        leaves += 1
         name, directive = m.group(4), m.group(5)
         s = suite(current)
-        if directive == 'SKIP':
-            s.skipped.append(name)
+        full = '%s:%s' % (current, name)
+        if directive == 'SKIP' and m.group(2) == 'not ok':
+            s.failed.append(name + ' (not ok, and a SKIP)')
+        elif directive == 'SKIP':
+            reason = skips.get(full)
+            if reason and reason.search(line):
+                s.skipped.append(name)
+            else:
+                s.failed.append('%s (skipped; testbed/expected-skips %s)'
+                                % (name, 'wants /%s/' % reason.pattern
+                                   if reason else 'does not list it'))
         elif m.group(2) == 'ok' or directive in ('XFAIL', 'TODO'):
             s.passed.append(name)
-        elif '%s:%s' % (current, name) in known:
-            reason = known['%s:%s' % (current, name)]
+        elif full in known:
+            reason = known[full]
             if any(reason.search(l) for l in printed):
                 s.known.append(name)
             else:
@@ -213,27 +285,120 @@ def parse_tap(section, body, known, kunit):
                                 'listed reason /%s/)' % (name, reason.pattern))
         else:
             s.failed.append(name)
-    if top_plan is not None and leaves < top_plan:
-        suite(section).failed.append(
-            '%d of %d planned results missing' % (top_plan - leaves, top_plan))
     return [suites[n] for n in order]
+
+
+def read_reasons(path):
+    """A "suite:test reason-regex" file -> {suite:test: regex}"""
+    reasons = {}
+    if path:
+        with open(path) as f:
+            for l in f:
+                if l.strip() and not l.startswith('#'):
+                    name, reason = l.strip().split(None, 1)
+                    reasons[name] = re.compile(reason)
+    return reasons
+
+
+def unprefixed(suite):
+    """A suite's name without the boot it ran in: "debug:kunit:x" and
+    "kunit:x" are one suite, "debug:edu_dma" and "edu_dma" too."""
+    parts = suite.split(':')
+    if 'kunit' in parts:
+        return ':'.join(parts[parts.index('kunit'):])
+    return parts[-1]
+
+
+def names_of(s):
+    return s.passed + s.failed + s.skipped + s.known
+
+
+def read_test_list(path):
+    """testbed/expected-tests: "suite count name" lines -> {suite: {name:
+    count}}"""
+    lists = {}
+    with open(path) as f:
+        for l in f:
+            if l.strip() and not l.startswith('#'):
+                suite, count, name = l.rstrip('\n').split(' ', 2)
+                lists.setdefault(suite, {})[name] = int(count)
+    return lists
+
+
+def test_names(s):
+    counts = {}
+    for t in names_of(s):
+        key = test_key(re.sub(r' \((skipped|not ok|a known).*$', '', t))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def list_problems(suites, lists):
+    """Each suite's test names against its checked-in list."""
+    problems = []
+    for s in suites:
+        want = lists.get(unprefixed(s.name))
+        if want is None:
+            problems.append('%s: testbed/expected-tests has no list for it'
+                            % s.name)
+            continue
+        got = test_names(s)
+        for name in sorted(set(want) | set(got)):
+            if want.get(name, 0) != got.get(name, 0):
+                problems.append('%s: "%s" ran %d times, testbed/expected-'
+                                'tests says %d' % (s.name, name,
+                                                   got.get(name, 0),
+                                                   want.get(name, 0)))
+    return problems
+
+
+def write_test_list(path, suites):
+    """Make testbed/expected-tests from a full run; a suite that ran in
+    several boots must have the same names in each."""
+    lists = {}
+    for s in suites:
+        got = test_names(s)
+        key = unprefixed(s.name)
+        if key in lists and lists[key] != got:
+            sys.exit('%s: other test names than in another boot' % s.name)
+        lists[key] = got
+    with open(path, 'w') as f:
+        f.write('# The test names each suite must print, as "suite count '
+                'name" lines\n# (numbers in names are N). Made by '
+                '`make test-list` from a full run;\n# report.py fails a '
+                'suite whose names differ: a test that silently\n'
+                '# disappears, or a new one not listed yet.\n')
+        for suite in sorted(lists):
+            for name, count in sorted(lists[suite].items()):
+                f.write('%s %d %s\n' % (suite, count, name))
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('logs', nargs='+', help='serial logs, one per boot')
+    ap.add_argument('logs', nargs='*', help='serial logs, one per boot')
     ap.add_argument('--host', action='append', default=[],
                     help='a log of tests run on this machine (not a boot)')
     ap.add_argument('--expect', action='append', default=[],
                     help='a section that must be present')
     ap.add_argument('--kunit-suite', action='append', default=[],
-                    help='a KUnit suite that must have run')
-    ap.add_argument('--kunit-boot', default='',
-                    help='the boot whose KUnit suites --kunit-suite names '
-                    '(default: the main boot)')
+                    help='a KUnit suite that must have run: NAME in the '
+                    'main boot, BOOT:NAME in another')
     ap.add_argument('--known-failures',
                     help='file of "suite:test reason-regex" lines')
-    ap.add_argument('--boot-rc', type=int, default=0)
+    ap.add_argument('--expected-skips',
+                    help='file of "suite:test reason-regex" lines: the only '
+                    'skips allowed, each only for its reason')
+    ap.add_argument('--expected-tests',
+                    help='file of "suite count name" lines (see '
+                    'write_test_list)')
+    ap.add_argument('--write-tests', metavar='FILE',
+                    help='write the test names of these logs to FILE')
+    ap.add_argument('--done', action='append', default=[],
+                    help='a level that must print its "TESTBED: DONE '
+                    'LEVEL" once (default: every log, one plain DONE)')
+    ap.add_argument('--boot-rc', type=int, default=0,
+                    help='the exit status of the builds and boots; not 0 '
+                    'fails the report')
     ap.add_argument('--trace-only', action='store_true',
                     help='only hold the SMMU-TRACE windows against QEMU, '
                     'and print each window\'s numbers')
@@ -262,41 +427,50 @@ def main():
         return 1 if failed else 0
 
     lines = [l for log in args.logs + args.host for l in log_lines[log]]
-    known = {}      # suite:test -> the reason it must fail for
-    if args.known_failures:
-        with open(args.known_failures) as f:
-            for l in f:
-                if l.strip() and not l.startswith('#'):
-                    name, reason = l.strip().split(None, 1)
-                    known[name] = re.compile(reason)
+    known = read_reasons(args.known_failures)
+    skips = read_reasons(args.expected_skips)
 
-    sections = split_sections(lines)
-    suites, problems = [], []
+    sections, problems = split_sections(lines)
+    suites = []
     for name, (body, status) in sections.items():
-        parsed = parse_tap(name, body, known,
-                           kunit=(name.split(':')[-1] == 'kunit'))
+        parsed = parse_tap(name, body, known, skips,
+                           kunit=(name.split('#')[0].split(':')[-1] ==
+                                  'kunit'))
         suites += parsed
+        problems += plan_problems(name, body)
         if status is None:
             problems.append('%s: did not finish' % name)
         elif status not in ('rc=0', 'rc=4') and not any(
                 s.failed or s.known for s in parsed):
             problems.append('%s: ended with %s' % (name, status))
-        if not any(s.passed or s.failed or s.skipped or s.known
-                   for s in parsed):
+        if not any(names_of(s) for s in parsed):
             problems.append('%s: no test results' % name)
+    if args.write_tests:
+        write_test_list(args.write_tests, suites)
+        return 0
+    if args.expected_tests:
+        problems += list_problems(suites, read_test_list(args.expected_tests))
     for name in args.expect:
         if name not in sections:
             problems.append('%s: never ran' % name)
-    prefix = args.kunit_boot + ':' if args.kunit_boot else ''
     for name in args.kunit_suite:
-        if not any(s.name == prefix + 'kunit:' + name for s in suites):
-            problems.append('%skunit:%s: never ran' % (prefix, name))
-    finished = sum('TESTBED: DONE' in l for l in lines)
-    if finished < len(args.logs):
-        problems.append('guest: %d of %d boots never reached the end of their '
-                        'run (hang, panic or timeout; boot exit %d)'
-                        % (len(args.logs) - finished, len(args.logs),
-                           args.boot_rc))
+        boot, _, suite = name.rpartition(':')
+        full = (boot + ':' if boot else '') + 'kunit:' + suite
+        if not any(s.name == full for s in suites):
+            problems.append('%s: never ran' % full)
+    if args.boot_rc:
+        problems.append('a build or boot step exited %d (see the log above '
+                        'the report)' % args.boot_rc)
+    for log in args.logs:
+        done = [m.group(1) for m in map(DONE.search, log_lines[log]) if m]
+        if not done:
+            problems.append('%s: the guest never reached the end of its run '
+                            '(hang, panic or timeout)' % log)
+    done = [m.group(1) for m in map(DONE.search, lines) if m]
+    for level in args.done:
+        if done.count(level) != 1:
+            problems.append('%s: "TESTBED: DONE %s" printed %d times, want '
+                            'once' % (level, level, done.count(level)))
     for l in lines:
         if KERNEL_TROUBLE.search(l):
             problems.append('kernel log: ' + l.strip())

@@ -10,8 +10,9 @@
 # SMMU's queue, a known failure that fails for another reason, and on the
 # debug kernel a memory leak in the nesting code and a lock-order
 # inversion, MSIs of nested devices left unmapped in stage 2, nested
-# events that never reach their queue, and a hardware field macro in the
-# wrong place (S2FWB in STE qword 2).
+# events that never reach their queue, a hardware field macro in the
+# wrong place (S2FWB in STE qword 2), a variant kernel that does not
+# build, and a test that silently disappears.
 . "$(dirname "$0")/lib.sh"
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
@@ -194,5 +195,39 @@ else
 fi
 rm -rf "$bad"
 
-echo "$((17 - failures)) passed, $failures failed"
+# 18. A variant kernel that does not build: its boot must not use the
+# Image of an earlier build (the nesting-off kernel, booted alone).
+sink_c=$TREE/drivers/iommu/iommu-event-sink.c
+echo '#error selfcheck: a variant kernel that does not build' >>"$sink_c"
+ONLY=nesting-off NO_BUILD=1 expect_failure "a variant kernel that does not build" \
+	"FAILED: a build or boot step exited"
+restore
+
+# 19. A test that silently disappears: one TEST_F compiled out. Its plan
+# shrinks with it, so only testbed/expected-tests can see it.
+sed -i 's/^TEST_F(edu_dma, unmapped_iova_blocked)$/#if 0\n&/' "$edu_test"
+sed -i '/^#if 0$/,/^}$/{/^}$/a #endif
+}' "$edu_test"
+grep -q '^#endif$' "$edu_test" || die "could not drop the test"
+TESTS=edu_dma "$TOP/testbed/build-guest.sh"
+NO_BUILD=1 expect_failure "a test that disappeared" \
+	'FAILED: edu_dma: "edu_dma.unmapped_iova_blocked" ran 0 times'
+restore
+
+# 20. The made-up logs of testbed/report_cases.py, through the report of
+# the last commit that lacked them: most must pass it (the holes issue 19
+# closed), which shows the cases can fail.
+old=$(mktemp)
+git -C "$TOP" show 2b0bfe4:testbed/report.py |
+	sed 's/args = ap.parse_args()/args = ap.parse_known_args()[0]/' >"$old"
+missed=$(REPORT=$old python3 "$TOP/testbed/report_cases.py" | grep -c '^not ok' || true)
+if [ "$missed" -ge 15 ]; then
+	echo "ok: the old report misses $missed of the made-up logs' problems"
+else
+	echo "NOT OK: the old report sees what the cases say it missed ($missed)"
+	failures=$((failures + 1))
+fi
+rm -f "$old"
+
+echo "$((20 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]
