@@ -5,9 +5,11 @@
  * case by case; then every STE of a grid and a seeded stream of random
  * commands are held against the kernel's own code (vmm_check.h).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm_check.h"
 #include "tap.h"
@@ -202,6 +204,10 @@ static const struct cmd_case cmd_cases[] = {
 	  INV(VSMMU_ONE_DEVICE, 3, C_CTX, G(PASID),
 	      .flags = IOMMU_INV_FLAG_PASID | IOMMU_INV_FLAG_LEAF,
 	      .pasid = 5) },
+	{ "CFGI_CD without Leaf", GUEST_CFGI_CD, { CMD_SID, CMD_SSID },
+	  { 3, 5 }, 2,
+	  INV(VSMMU_ONE_DEVICE, 3, C_CTX, G(PASID),
+	      .flags = IOMMU_INV_FLAG_PASID, .pasid = 5) },
 	{ "CFGI_CD beyond SSIDSIZE", GUEST_CFGI_CD, { CMD_SSID }, { 256 }, 1,
 	  { .action = VSMMU_ILLEGAL } },
 	{ "CFGI_CD_ALL", GUEST_CFGI_CD_ALL, { CMD_SID }, { 3 }, 1,
@@ -222,6 +228,10 @@ static const struct cmd_case cmd_cases[] = {
 	  { 7, 0x100, 1, 3, 2 }, 5,
 	  INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(7),
 	      .addr = 0x100000, .granule_size = 0x1000, .nb_granules = 16) },
+	{ "TLBI_NH_VA, ASID[15] set: all 16 bits", GUEST_TLBI_NH_VA,
+	  { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_NUM }, { 0x8001, 0x40, 1, 1 },
+	  4, INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR), ARCHID(0x8001),
+		 .addr = 0x40000, .granule_size = 0x1000, .nb_granules = 2) },
 	{ "TLBI_NH_VA, 64K leaf", GUEST_TLBI_NH_VA,
 	  { CMD_ASID, CMD_ADDR_63_12, CMD_TG, CMD_LEAF }, { 1, 0x10, 3, 1 },
 	  4, INV(VSMMU_ANY_DEVICE, 0, C_IOTLB, G(ADDR),
@@ -261,6 +271,12 @@ static const struct cmd_case cmd_cases[] = {
 	{ "ATC_INV Global: every PASID", GUEST_ATC_INV,
 	  { CMD_SID, CMD_SSV, CMD_SSID, CMD_GLOBAL, CMD_ATC_SIZE },
 	  { 4, 1, 2, 1, 63 }, 5, INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(DOMAIN)) },
+	{ "ATC_INV in a PASID beyond SSIDSIZE", GUEST_ATC_INV,
+	  { CMD_SID, CMD_SSV, CMD_SSID }, { 4, 1, 256 }, 3,
+	  { .action = VSMMU_ILLEGAL } },
+	{ "ATC_INV Global does not read the SubstreamID", GUEST_ATC_INV,
+	  { CMD_SID, CMD_SSV, CMD_SSID, CMD_GLOBAL, CMD_ATC_SIZE },
+	  { 4, 1, 256, 1, 52 }, 5, INV(VSMMU_ONE_DEVICE, 4, C_ATC, G(DOMAIN)) },
 	{ "TLBI_EL2_ALL: no hypervisor in the vSMMU", GUEST_TLBI_EL2_ALL, {},
 	  {}, 0, { .action = VSMMU_ILLEGAL } },
 	{ "TLBI_S12_VMALL: no stage 2", GUEST_TLBI_S12_VMALL, {}, {}, 0,
@@ -275,23 +291,140 @@ static const struct cmd_case cmd_cases[] = {
 	  { .action = VSMMU_ILLEGAL } },
 };
 
+static void cmd_of_case(const struct cmd_case *c, uint64_t cmd[2])
+{
+	unsigned int j;
+
+	cmd[0] = 0;
+	cmd[1] = 0;
+	put(cmd, CMD_OPCODE, c->op);
+	for (j = 0; j < c->nf; j++)
+		put(cmd, c->f[j], c->v[j]);
+}
+
 static void test_cmd_cases(void)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cmd_cases); i++) {
 		const struct cmd_case *c = &cmd_cases[i];
-		uint64_t cmd[2] = { 0, 0 };
+		uint64_t cmd[2];
 		struct vsmmu_cmd got;
 
-		put(cmd, CMD_OPCODE, c->op);
-		for (j = 0; j < c->nf; j++)
-			put(cmd, c->f[j], c->v[j]);
+		cmd_of_case(c, cmd);
 		vsmmu_cmd_decode(cmd, &caps, &got);
 		result(!memcmp(&got, &c->want, sizeof(got)) &&
 		       cmd_answer_sound(cmd, &caps, true, &got),
 		       "command: %s (action %u)", c->what, got.action);
 	}
+}
+
+/* Ways to spoil a right answer to a command that invalidates */
+enum spoil {
+	SP_NOTHING, SP_ILLEGAL, SP_SCOPE, SP_SID, SP_CACHE, SP_ASID,
+	SP_PASID, SP_LEAF, SP_START, SP_SHORT, SP_NR
+};
+
+static const char *const spoil_names[SP_NR] = {
+	"nothing", "illegal", "scope", "StreamID", "cache", "ASID[15]",
+	"PASID", "Leaf", "start", "last page",
+};
+
+/* Spoil @a, the answer to @cmd, in way @sp; false if that does not apply */
+static bool spoil(struct vsmmu_cmd *a, const uint64_t *cmd, enum spoil sp)
+{
+	struct iommu_hwpt_invalidate_generic *e = &a->entry;
+	bool inv = a->action == VSMMU_INVALIDATE;
+	bool addr = inv && e->granularity == IOMMU_INV_GRANU_ADDR;
+
+	switch (sp) {
+	case SP_NOTHING:
+		a->action = VSMMU_NOTHING;
+		return true;
+	case SP_ILLEGAL:
+		a->action = VSMMU_ILLEGAL;
+		return inv;
+	case SP_SCOPE:
+		a->scope = a->scope == VSMMU_ONE_DEVICE ? VSMMU_ANY_DEVICE :
+							  VSMMU_ONE_DEVICE;
+		return inv;
+	case SP_SID:
+		a->first ^= 1;
+		return inv && a->scope == VSMMU_ONE_DEVICE;
+	case SP_CACHE:
+		e->cache = e->cache == IOMMU_INV_CACHE_IOTLB ?
+			   IOMMU_INV_CACHE_DEV_IOTLB : IOMMU_INV_CACHE_IOTLB;
+		return inv;
+	case SP_ASID:
+		e->archid ^= 0x8000;
+		return inv && (e->flags & IOMMU_INV_FLAG_ARCHID);
+	case SP_PASID:
+		e->pasid ^= 1;
+		return inv && (e->flags & IOMMU_INV_FLAG_PASID);
+	case SP_LEAF:
+		e->flags |= IOMMU_INV_FLAG_LEAF;
+		return inv && e->cache != IOMMU_INV_CACHE_DEV_IOTLB &&
+		       !get(cmd, CMD_LEAF) &&
+		       (addr || e->granularity == IOMMU_INV_GRANU_PASID);
+	case SP_START:
+		e->addr += e->granule_size;
+		return addr;
+	default:
+		e->nb_granules--;
+		return addr;
+	}
+}
+
+/*
+ * The property checks have teeth: every spoilt copy of the written-out
+ * answers to the command cases of the eight invalidating opcodes is
+ * refused, with or without RIL. Their complaints are expected, so stderr
+ * is shut meanwhile.
+ */
+static void test_checker(void)
+{
+	unsigned int i, sp, tried = 0, taken = 0;
+	char first[128] = "";
+	int saved, null;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDERR_FILENO);
+	for (i = 0; i < ARRAY_SIZE(cmd_cases); i++) {
+		const struct cmd_case *c = &cmd_cases[i];
+		uint64_t cmd[2];
+
+		if (!guest_invalidates(c->op))
+			continue;
+		cmd_of_case(c, cmd);
+		for (sp = 0; sp < SP_NR; sp++) {
+			/* The case's right answer, not the library's */
+			struct vsmmu_cmd a = c->want;
+
+			if (!spoil(&a, cmd, sp))
+				continue;
+			tried++;
+			if (!cmd_answer_sound(cmd, &caps, true, &a) &&
+			    !cmd_answer_sound(cmd, &caps, false, &a))
+				continue;
+			if (!taken++)
+				snprintf(first, sizeof(first),
+					 ", first: %s, spoilt %s", c->what,
+					 spoil_names[sp]);
+		}
+	}
+	fflush(stderr);
+	if (saved >= 0 && null >= 0)
+		dup2(saved, STDERR_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (null >= 0)
+		close(null);
+	result(tried && !taken,
+	       "checker: %u spoilt answers to the command cases, %u taken%s",
+	       tried, taken, first);
 }
 
 static uint64_t rng_state;
@@ -304,7 +437,12 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-/* Random commands of every opcode the library passes on, both RIL ways */
+/*
+ * Random commands of the eight opcodes that invalidate, both RIL ways:
+ * each answer held to cmd_answer_sound(), and for each opcode the number
+ * passed on and the number made CERROR_ILL must be those the test's own
+ * reading of the commands expects (guest_expected()).
+ */
 static void test_cmd_random(uint64_t seed, unsigned int n)
 {
 	static const unsigned int ops[] = {
@@ -312,28 +450,54 @@ static void test_cmd_random(uint64_t seed, unsigned int n)
 		GUEST_TLBI_NH_ASID, GUEST_TLBI_NH_VA, GUEST_TLBI_NH_VAA,
 		GUEST_TLBI_NSNH_ALL, GUEST_ATC_INV,
 	};
-	unsigned int i, bad = 0, passed_on = 0;
+	/* Per opcode: [0] passed on, [1] CERROR_ILL */
+	unsigned int got[ARRAY_SIZE(ops)][2] = { { 0 } };
+	unsigned int want[ARRAY_SIZE(ops)][2] = { { 0 } };
+	unsigned int i, k, bad = 0, sum[2][2] = { { 0 } };
+	bool tallies = true;
 
 	rng_state = seed;
-	for (i = 0; i < n && bad < 5; i++) {
+	for (i = 0; i < n; i++) {
 		uint64_t cmd[2] = { rng(), rng() };
 		struct vsmmu_caps c = caps;
 		struct vsmmu_cmd act;
+		bool ril;
 
-		put(cmd, CMD_OPCODE, ops[rng() % 8]);
+		k = rng() % ARRAY_SIZE(ops);
+		put(cmd, CMD_OPCODE, ops[k]);
 		/* Mostly small ranges, sometimes huge ones */
 		if (rng() % 4)
 			put(cmd, CMD_SCALE, rng() % 6);
 		c.asid_bits = rng() % 2 ? 16 : 8;
 		c.ssid_bits = rng() % 21;
+		/* Half the SubstreamIDs within SSIDSIZE, half anywhere */
+		if (rng() % 2)
+			put(cmd, CMD_SSID,
+			    get(cmd, CMD_SSID) & ((1u << c.ssid_bits) - 1));
+		ril = rng() % 2;
 		vsmmu_cmd_decode(cmd, &c, &act);
-		passed_on += act.action == VSMMU_INVALIDATE;
-		if (!cmd_answer_sound(cmd, &c, rng() % 2, &act))
+		got[k][0] += act.action == VSMMU_INVALIDATE;
+		got[k][1] += act.action == VSMMU_ILLEGAL;
+		want[k][guest_expected(cmd, &c) == VSMMU_ILLEGAL]++;
+		/* The first five wrong answers say why; the rest are tallied */
+		if (bad < 5 && !cmd_answer_sound(cmd, &c, ril, &act))
 			bad++;
 	}
-	result(!bad, "random commands (seed %#llx): %u, %u passed on, %s",
-	       (unsigned long long)seed, i, passed_on,
-	       "the kernel dropped what each asked");
+	for (k = 0; k < ARRAY_SIZE(ops); k++) {
+		/* Every opcode passed on some, and got what was expected */
+		tallies &= want[k][0] && got[k][0] == want[k][0] &&
+			   got[k][1] == want[k][1];
+		sum[0][0] += got[k][0];
+		sum[0][1] += got[k][1];
+		sum[1][0] += want[k][0];
+		sum[1][1] += want[k][1];
+	}
+	result(!bad && tallies && sum[1][1],
+	       "random commands (seed %#llx): %u, %u passed on (%u expected), %u illegal (%u expected), %s",
+	       (unsigned long long)seed, n, sum[0][0], sum[1][0], sum[0][1],
+	       sum[1][1], bad ? "some answers miss what was asked" :
+	       tallies ? "each covers what it asked" :
+	       "an opcode's tally is off");
 }
 
 static void test_devices(void)
@@ -400,10 +564,11 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed5eedULL;
 
 	printf("TAP version 13\n1..%zu\n",
-	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 4);
+	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 5);
 	test_ste_cases();
 	test_ste_grid();
 	test_cmd_cases();
+	test_checker();
 	test_cmd_random(seed, 200000);
 	test_devices();
 	test_events(seed, 10000);
