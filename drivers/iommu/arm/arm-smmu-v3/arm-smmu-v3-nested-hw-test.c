@@ -598,10 +598,33 @@ static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
 }
 
+/* The boot's nesting_noncoherent opt-in, as the suite found it */
+static bool boot_opt_in;
+
+static void restore_opt_in(void *saved)
+{
+	arm_smmu_nesting_noncoherent = *(bool *)saved;
+}
+
+/*
+ * Set the opt-in for the rest of this case. KUnit puts the old value back
+ * when the case ends, also after a failed assertion, so no later case runs
+ * with a value it did not choose.
+ */
+static void set_opt_in(struct kunit *test, bool on)
+{
+	bool *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	*saved = arm_smmu_nesting_noncoherent;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_opt_in,
+							saved), 0);
+	arm_smmu_nesting_noncoherent = on;
+}
+
 /* Defect 2: no nest parent without S2FWB or CANWBS, unless opted in */
 static void nest_parent_needs_coherency(struct kunit *test)
 {
-	bool opt_in = arm_smmu_nesting_noncoherent;
 	struct fake_hw *hw = make_hw(test, 0);
 	struct fake_dev *plain = make_dev(test, hw, 0);
 	struct fake_dev *canwbs = make_dev(test, hw, DEV_CANWBS);
@@ -612,7 +635,7 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	struct page *page;
 	u64 desc;
 
-	arm_smmu_nesting_noncoherent = false;
+	set_opt_in(test, false);
 	d = arm_smmu_domain_alloc_user(&plain->pdev.dev,
 				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -EOPNOTSUPP);
@@ -644,19 +667,17 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	__free_page(page);
 
 	/* The test-machine opt-in */
-	arm_smmu_nesting_noncoherent = true;
+	set_opt_in(test, true);
 	d = arm_smmu_domain_alloc_user(&plain->pdev.dev,
 				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(d));
 	if (!IS_ERR(d))
 		free_domain(d);
-	arm_smmu_nesting_noncoherent = opt_in;
 }
 
 /* Defect 2: with FWB the parent's table and STE force write-back */
 static void nest_parent_uses_s2fwb(struct kunit *test)
 {
-	bool opt_in = arm_smmu_nesting_noncoherent;
 	struct fake_hw *hw = make_hw(test, HW_FWB);
 	struct fake_dev *fd = make_dev(test, hw, 0);
 	struct arm_smmu_nested_domain *nested;
@@ -667,9 +688,8 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 	struct page *page;
 	unsigned int i;
 
-	arm_smmu_nesting_noncoherent = false;
+	set_opt_in(test, false);
 	parent = make_parent(test, fd);
-	arm_smmu_nesting_noncoherent = opt_in;
 	KUNIT_EXPECT_TRUE(test, io_pgtable_ops_to_pgtable(parent->pgtbl_ops)
 				->cfg.quirks & IO_PGTABLE_QUIRK_ARM_S2FWB);
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
@@ -715,10 +735,9 @@ static void stalls_only_where_allowed(struct kunit *test)
 		{ HW_STALL_FORCE, 0, 0, 0 },
 		{ 0, 0, 0, 0 },
 	};
-	bool opt_in = arm_smmu_nesting_noncoherent;
 	unsigned int i;
 
-	arm_smmu_nesting_noncoherent = true;
+	set_opt_in(test, true);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct fake_hw *hw = make_hw(test, cases[i].hw);
 		struct fake_dev *fd = make_dev(test, hw, cases[i].dev);
@@ -737,7 +756,6 @@ static void stalls_only_where_allowed(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, STE_S1STALLD(hw), cases[i].expect,
 				    "case %u", i);
 	}
-	arm_smmu_nesting_noncoherent = opt_in;
 }
 
 static struct iommu_user_data_array
@@ -1627,8 +1645,24 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	{},
 };
 
+static int nested_hw_suite_init(struct kunit_suite *suite)
+{
+	boot_opt_in = arm_smmu_nesting_noncoherent;
+	return 0;
+}
+
+/* Every case starts with the boot's opt-in: none leaked into it */
+static int nested_hw_case_init(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ_MSG(test, arm_smmu_nesting_noncoherent, boot_opt_in,
+			    "an earlier case left nesting_noncoherent changed");
+	return 0;
+}
+
 static struct kunit_suite arm_smmu_v3_nested_hw_suite = {
 	.name = "arm-smmu-v3-nested-hw",
+	.suite_init = nested_hw_suite_init,
+	.init = nested_hw_case_init,
 	.test_cases = arm_smmu_v3_nested_hw_cases,
 };
 

@@ -103,6 +103,20 @@ static int vmids_in_use_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmids_in_use);
 
+/*
+ * The events the event thread has taken off the queue (its count for
+ * nested routing), so a test can wait until a flood is drained.
+ */
+static int events_taken_show(struct seq_file *m, void *unused)
+{
+	struct test_hooks *hooks = m->private;
+
+	seq_printf(m, "%llu\n",
+		   smp_load_acquire(&hooks->s1.smmu->evtq.nested_seq));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(events_taken);
+
 static DEFINE_MUTEX(inversion_first);
 static DEFINE_MUTEX(inversion_second);
 
@@ -165,5 +179,7 @@ void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
 			    &vmids_in_use_fops);
 	debugfs_create_file("lock_inversion", 0200, dir, hooks,
 			    &lock_inversion_fops);
+	debugfs_create_file("events_taken", 0400, dir, hooks,
+			    &events_taken_fops);
 	dev_warn(smmu->dev, "nesting test hooks in debugfs: test machines only\n");
 }

@@ -8,7 +8,9 @@
  *
  * The test bed runs this twice: in its main boot, with the opt-in (QEMU's
  * SMMU has no FWB), and in a short boot without it, where NEST_PARENT is
- * refused.
+ * refused. Whether the opt-in was given is read from the kernel command
+ * line, not from the kernel under test: a kernel that ignored the
+ * parameter would otherwise agree with itself.
  */
 #include "../kselftest_harness.h"
 #include "iommufd_calls.h"
@@ -32,11 +34,27 @@ static const char *read_small(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* What the kernel says: the module parameter as it holds it */
 static bool opted_in(void)
 {
 	char buf[8];
 
 	return read_small(OPT_IN, buf, sizeof(buf))[0] == 'Y';
+}
+
+/* What the machine was booted with: the parameter on the command line */
+static bool opt_in_given(void)
+{
+	const char *key = "arm_smmu_v3.nesting_noncoherent=";
+	char cmdline[4096], *p;
+
+	read_small("/proc/cmdline", cmdline, sizeof(cmdline));
+	p = strstr(cmdline, key);
+	if (!p)
+		return false;
+	p += strlen(key);
+	/* kstrtobool's spellings of "true" */
+	return *p == '1' || *p == 'y' || *p == 'Y' || !strncmp(p, "on", 2);
 }
 
 static unsigned long taint_flags(void)
@@ -71,6 +89,8 @@ FIXTURE_SETUP(coherency)
 				  &type, NULL));
 	ASSERT_EQ(IOMMU_HW_INFO_TYPE_ARM_SMMUV3, type);
 	self->fwb = info.idr[3] & IDR3_FWB;
+	ASSERT_EQ(opt_in_given(), opted_in())
+		TH_LOG("the command line and the module parameter disagree");
 }
 
 FIXTURE_TEARDOWN(coherency)
@@ -89,7 +109,7 @@ TEST_F(coherency, nest_parent_needs_fwb_or_opt_in)
 	ret = iofd_hwpt_alloc(self->fd, self->edu.dev_id, self->ioas,
 			      IOMMU_HWPT_ALLOC_NEST_PARENT,
 			      IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
-	if (self->fwb || opted_in()) {
+	if (self->fwb || opt_in_given()) {
 		ASSERT_EQ(0, ret);
 		ASSERT_EQ(0, iofd_destroy(self->fd, id));
 	} else {
@@ -102,7 +122,8 @@ TEST_F(coherency, nest_parent_needs_fwb_or_opt_in)
 		ASSERT_EQ(0, edu_attach(&self->edu, id));
 	}
 	TH_LOG("FWB %s, opt-in %s: NEST_PARENT %s", self->fwb ? "yes" : "no",
-	       opted_in() ? "yes" : "no", ret ? "refused" : "granted");
+	       opt_in_given() ? "given" : "not given",
+	       ret ? "refused" : "granted");
 }
 
 /* The opt-in is boot-time only and taints the kernel */
@@ -112,7 +133,7 @@ TEST_F(coherency, opt_in_is_boot_only_and_taints)
 
 	ASSERT_GT(0, fd) TH_LOG("the opt-in is writable at run time");
 	ASSERT_EQ(EACCES, errno);
-	if (opted_in())
+	if (opt_in_given())
 		ASSERT_NE(0, taint_flags() & TAINT_USER);
 }
 

@@ -247,10 +247,10 @@ static inline void errno_hist_print(const struct errno_hist *h)
 }
 
 /*
- * VMIDs allocated on all SMMUs, from the nesting test hooks
+ * The sum over all SMMUs of one number the nesting test hooks show
  * (CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS); -1 without them.
  */
-static inline long vmids_allocated(void)
+static inline long hooks_sum(const char *file)
 {
 	struct dirent *de;
 	char path[512];
@@ -260,8 +260,8 @@ static inline long vmids_allocated(void)
 	long n;
 
 	while (dir && (de = readdir(dir))) {
-		snprintf(path, sizeof(path), "%s/%s/vmids_in_use", SMMUV3_HOOKS,
-			 de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/%s", SMMUV3_HOOKS,
+			 de->d_name, file);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -272,6 +272,18 @@ static inline long vmids_allocated(void)
 	if (dir)
 		closedir(dir);
 	return total;
+}
+
+/* VMIDs allocated on all SMMUs */
+static inline long vmids_allocated(void)
+{
+	return hooks_sum("vmids_in_use");
+}
+
+/* Events the SMMUs' event threads have taken off their queues */
+static inline long events_taken(void)
+{
+	return hooks_sum("events_taken");
 }
 
 /* The runtime off-switch: 1 on, 0 off; returns 0 or -errno */
