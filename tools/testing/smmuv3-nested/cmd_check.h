@@ -107,10 +107,99 @@ static inline bool broken(const char *what, const char *fmt, ...)
 /* True if @cond holds, else reported and false */
 #define HOLDS(cond, ...)	((cond) || broken(#cond, __VA_ARGS__))
 
+/* A range command may run this many pages past the end (ril_oracle.h) */
+#define RANGE_EXTRA_PAGES	1
+
+/* What a TLBI by address drops: [first, end) in 4K units from the start */
+struct tlbi_span {
+	u64 first, end;
+};
+
+/*
+ * The TLBIs of an ADDR entry: a wide one (TLBI_NH_ALL, or TLBI_NH_ASID of
+ * the entry's ASID) drops it all; else, swept in order of address, the
+ * by-address ones must leave no hole in the range, none may start before
+ * it nor end more than RANGE_EXTRA_PAGES pages after it, and each must
+ * reach the entries asked for: the entry's ASID (TLBI_NH_VA), its granule
+ * (TG, on an address of that alignment) and, unless the entry says leaf
+ * only, the table walk entries too.
+ */
+static inline bool range_sound(const struct iommu_hwpt_invalidate_generic *inv,
+			       const struct smmuv3_cmd *cmds,
+			       unsigned int ncmds)
+{
+	bool archid = inv->flags & IOMMU_INV_FLAG_ARCHID;
+	bool leaf = inv->flags & IOMMU_INV_FLAG_LEAF;
+	u64 unit = inv->granule_size >> 12, want = inv->nb_granules * unit;
+	u64 most = want + RANGE_EXTRA_PAGES * unit, done = 0;
+	struct tlbi_span spans[SMMUV3_INV_MAX_TLBI_OPS], tmp;
+	unsigned int i, j, n = 0;
+	bool wide = false;
+
+	if (!HOLDS(unit && !(inv->granule_size & 0xfff), "granule %#llx",
+		   (unsigned long long)inv->granule_size))
+		return false;
+	for (i = 0; i < ncmds; i++) {
+		struct decoded d = decode(&cmds[i]);
+		u64 rel = (d.addr - inv->addr) >> 12, tg_size;
+
+		if (d.op == SMMUV3_OP_TLBI_NH_ALL ||
+		    (d.op == SMMUV3_OP_TLBI_NH_ASID && archid &&
+		     d.asid == inv->archid)) {
+			wide = true;
+			continue;
+		}
+		if (!is_tlbi(d.op))
+			continue;
+		if (!HOLDS(d.op != SMMUV3_OP_TLBI_NH_ASID,
+			   "TLBI_NH_ASID of ASID %u", d.asid) ||
+		    !HOLDS(d.op != SMMUV3_OP_TLBI_NH_VA ||
+			   (archid && d.asid == inv->archid),
+			   "TLBI_NH_VA of ASID %u", d.asid) ||
+		    !HOLDS(leaf || !d.leaf, "leaf-only TLBI %u", i) ||
+		    !HOLDS(n < SMMUV3_INV_MAX_TLBI_OPS, "%u TLBIs", n + 1) ||
+		    !HOLDS(d.addr >= inv->addr, "TLBI at %#llx, before the range",
+			   (unsigned long long)d.addr))
+			return false;
+		if (d.tg) {
+			tg_size = 1ULL << (12 + 2 * (d.tg - 1));
+			if (!HOLDS(tg_size == inv->granule_size &&
+				   !(d.addr & (tg_size - 1)),
+				   "TG %u at %#llx", d.tg,
+				   (unsigned long long)d.addr))
+				return false;
+			spans[n].first = rel;
+			spans[n].end = rel + ((((u64)d.num + 1) << d.scale) <<
+					      (2 * (d.tg - 1)));
+		} else {	/* one address: the page holding it */
+			spans[n].first = rel - rel % unit;
+			spans[n].end = spans[n].first + unit;
+		}
+		if (!HOLDS(spans[n].end <= most,
+			   "TLBI %u ends %llu pages past the range", i,
+			   (unsigned long long)((spans[n].end - want) / unit)))
+			return false;
+		/* Sorted by first as they come: at most 64, mostly in order */
+		for (j = n++; j && spans[j - 1].first > spans[j].first; j--) {
+			tmp = spans[j];
+			spans[j] = spans[j - 1];
+			spans[j - 1] = tmp;
+		}
+	}
+	if (wide)
+		return true;
+	for (i = 0; i < n && spans[i].first <= done; i++)
+		if (spans[i].end > done)
+			done = spans[i].end;
+	return HOLDS(done >= want, "page %#llx not invalidated",
+		     (unsigned long long)(inv->addr + (done << 12)));
+}
+
 /*
  * The properties of any accepted entry's commands: only allowed opcodes,
  * the target's VMID on every TLBI, only the target's StreamIDs, no TTL,
- * the counts within bounds, and every page of an ADDR range covered.
+ * the counts within bounds, and the whole of an ADDR range invalidated,
+ * nothing else (range_sound()).
  */
 static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *inv,
 				  const struct smmuv3_inv_target *t,
@@ -160,27 +249,9 @@ static inline bool commands_sound(const struct iommu_hwpt_invalidate_generic *in
 	    !HOLDS(out->natc == t->nats, "%u ATC_INV", out->natc))
 		return false;
 
-	if (inv->granularity == IOMMU_INV_GRANU_ADDR && iotlb) {
-		bool any = !(inv->flags & IOMMU_INV_FLAG_ARCHID);
-		u64 p, n = inv->nb_granules, probes = n < 64 ? n : 64;
-
-		/* Every page; of a long range the first and last 32 */
-		for (p = 0; p < probes; p++) {
-			u64 idx = n <= 64 ? p : p < 32 ? p : n - 64 + p;
-			u64 va = inv->addr + idx * inv->granule_size;
-			bool hit = false;
-
-			for (i = 0; i < out->ncmds && !hit; i++) {
-				struct decoded d = decode(&out->cmds[i]);
-
-				hit = tlbi_covers(&d, va, inv->granule_size,
-						  inv->archid, any);
-			}
-			if (!HOLDS(hit, "page %#llx not invalidated",
-				   (unsigned long long)va))
-				return false;
-		}
-	}
+	if (inv->granularity == IOMMU_INV_GRANU_ADDR && iotlb &&
+	    !range_sound(inv, out->cmds, out->ncmds))
+		return false;
 	return true;
 }
 

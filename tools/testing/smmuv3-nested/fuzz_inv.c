@@ -3,7 +3,8 @@
  * libFuzzer target: arbitrary invalidation entries against arbitrary SMMU
  * targets. Whatever comes in, a refused entry writes no command and an
  * accepted one only sound commands (cmd_check.h): allowed opcodes, the
- * target's VMID and StreamIDs, every page of a range covered.
+ * target's VMID and StreamIDs, every page of a range covered and nothing
+ * more than one page past it.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -7,7 +7,9 @@
  *    (written out again here) say, and accepted ones give sound commands;
  *  - ranges, re-expanded by an independent decoder, cover every page,
  *    over-invalidate by at most one page, and use the fewest commands,
- *    as an oracle sharing no code with the driver finds by search;
+ *    as an oracle sharing no code with the driver finds (by a table up to
+ *    4096 pages, by dynamic programming above, the two checked against
+ *    each other and against a plain search);
  *  - the command each simple request becomes, every bit of it against
  *    the architecture's field layout, reserved bits included;
  *  - each refusal has its errno and writes no command;
@@ -16,6 +18,7 @@
  *    event ID over random records, against the event record layout.
  * Prints TAP; the last line is "N passed, N failed".
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -315,10 +318,14 @@ static void test_command_choice(void)
 
 /*
  * The range oracle (ril_oracle.h), and for 1..ORACLE_MAX - 1 pages a
- * table of the fewest terms for every sum, by dynamic programming.
+ * table of the fewest terms for every sum, by dynamic programming over
+ * the sums.
  */
 #define ORACLE_MAX	4097
 #define ORACLE_DEPTH	3
+
+static_assert(RIL_RANGE_K == RANGE_EXTRA_PAGES,
+	      "the oracle and the checker allow the same extra pages");
 
 static unsigned char fewest[ORACLE_MAX + 1];
 
@@ -343,22 +350,75 @@ static unsigned int oracle_small(u64 n)
 	return fewest[n] < fewest[n + 1] ? fewest[n] : fewest[n + 1];
 }
 
+/* Fewest commands for @n (> 1) pages, exact for any count */
+static unsigned int oracle(u64 n)
+{
+	return n < ORACLE_MAX ? oracle_small(n) : ril_fewest(n, ~0U);
+}
+
 static unsigned int exact_checks;
 
 /* Are @ncmds commands for @n pages the fewest? */
 static bool fewest_commands(u64 n, unsigned int ncmds)
 {
-	if (n == 1)
-		return ncmds == 1;
-	if (n < ORACLE_MAX) {
-		exact_checks++;
-		return ncmds == oracle_small(n);
-	}
-	/* Beyond the table: no fewer commands reach n..n + K */
-	if (ncmds - 1 > ORACLE_DEPTH)
-		return true;
 	exact_checks++;
-	return !ril_reachable(n, n + RIL_RANGE_K, ncmds - 1, ~0ULL);
+	return n == 1 ? ncmds == 1 : ncmds == oracle(n);
+}
+
+/* A count of up to four 5-bit windows anywhere below 2^36 */
+static u64 sparse_count(void)
+{
+	unsigned int windows = 1 + rand() % 4, i;
+	u64 n = 0;
+
+	for (i = 0; i < windows; i++)
+		n |= (u64)(1 + rand() % 31) << (rand() % 31);
+	return n;
+}
+
+/*
+ * The oracle's two halves agree where both reach: the scale by scale
+ * dynamic programming (ril_fewest()) against the table for every count
+ * up to 4096, and beyond against the search (ril_reachable()) for up to
+ * ORACLE_DEPTH commands, on counts like those test_ranges() tries.
+ */
+static void test_oracle(void)
+{
+	unsigned int bad = 0, i, k, fewest_k, deep = 0;
+	u64 n, counts[160];
+
+	oracle_init();
+	for (n = 2; n < ORACLE_MAX; n++)
+		bad += ril_fewest(n, ~0U) != oracle_small(n);
+	srand(2);
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		n = i < 40 ? (1ULL << (2 * (i / 3) + 12)) + i % 3 - 1 :
+		    i < 100 ? ((u64)rand() << 20 | rand()) % (1ULL << 36) :
+		    sparse_count();
+		counts[i] = n < ORACLE_MAX ? n + ORACLE_MAX : n;
+	}
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		fewest_k = ril_fewest(counts[i], ~0U);
+		deep += fewest_k > ORACLE_DEPTH;
+		for (k = 1; k <= ORACLE_DEPTH; k++)
+			bad += ril_reachable(counts[i],
+					     counts[i] + RIL_RANGE_K, k,
+					     ~0ULL) != (fewest_k <= k);
+	}
+	result(!bad,
+	       "range oracle: dynamic programming agrees with the table for 2..%u pages and with the search on %zu larger counts (%u of them beyond %u commands): %u disagree",
+	       ORACLE_MAX - 1, ARRAY_SIZE(counts), deep, ORACLE_DEPTH, bad);
+}
+
+/* The fewest TLBIs for @n pages, a wide one when range commands can't */
+static unsigned int fewest_tlbis(bool ril, u64 n)
+{
+	unsigned int k;
+
+	if (!ril)
+		return n <= SMMUV3_INV_MAX_TLBI_OPS ? n : 1;
+	k = n == 1 ? 1 : oracle(n);
+	return k <= SMMUV3_INV_MAX_RANGE_OPS ? k : 1;
 }
 
 static u64 covered_bytes(const struct smmuv3_inv_cmds *out)
@@ -403,27 +463,18 @@ static void check_range(bool ril, u64 gran, u64 addr, u64 n, bool archid)
 			ok = !d.tg || d.num || d.scale;
 		}
 	} else if (ok && ril) {
-		/* Wide only past what 14 commands of the largest size cover */
-		ok = n > SMMUV3_INV_MAX_RANGE_OPS * (32ULL << 31);
+		/* Wide only when no 14 range commands will do */
+		exact_checks++;
+		ok = oracle(n) > SMMUV3_INV_MAX_RANGE_OPS;
 	} else if (ok) {
 		ok = n <= SMMUV3_INV_MAX_TLBI_OPS ? out.ncmds == n : wide;
 	}
 	if (!ok)
 		result(false,
-		       "range ril=%d granule=%#llx addr=%#llx pages=%llu archid=%d: %u commands",
+		       "range ril=%d granule=%#llx addr=%#llx pages=%llu archid=%d: %u commands, fewest %u",
 		       ril, (unsigned long long)gran, (unsigned long long)addr,
-		       (unsigned long long)n, archid, out.ncmds);
-}
-
-/* A count of up to four 5-bit windows anywhere below 2^36 */
-static u64 sparse_count(void)
-{
-	unsigned int windows = 1 + rand() % 4, i;
-	u64 n = 0;
-
-	for (i = 0; i < windows; i++)
-		n |= (u64)(1 + rand() % 31) << (rand() % 31);
-	return n;
+		       (unsigned long long)n, archid, out.ncmds,
+		       fewest_tlbis(ril, n));
 }
 
 static void test_ranges(void)
@@ -433,7 +484,6 @@ static void test_ranges(void)
 	u64 n;
 
 	srand(1);
-	oracle_init();
 	/* ril x archid x granule */
 	for (combo = 0; combo < 12; combo++) {
 		int ril = combo & 1, archid = (combo >> 1) & 1;
@@ -455,7 +505,7 @@ static void test_ranges(void)
 		}
 	}
 	result(failures == before,
-	       "%u ranges re-expanded: every page covered, at most one extra; %u range command counts shown minimal by the oracle",
+	       "%u ranges re-expanded: every page covered, at most one extra; all %u RIL command counts held to the oracle's exact minimum",
 	       cases, exact_checks);
 }
 
@@ -701,6 +751,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_every_combination();
 	test_command_choice();
+	test_oracle();
 	test_ranges();
 	test_refusals();
 	test_s1ctx();
