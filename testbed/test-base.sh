@@ -19,4 +19,5 @@ OPT_IN= "$TOP/testbed/boot.sh" test "$GUEST/test.log" || rc=$?
 python3 "$TOP/testbed/report.py" "$GUEST/test.log" --expect kunit \
 	--expect iommufd --expect iommufd_fail_nth \
 	--kunit-suite arm-smmu-v3-kunit-test \
-	--known-failures "$TOP/testbed/known-failures" --boot-rc "$rc"
+	--known-failures "$TOP/testbed/known-failures" --done test \
+	--expected-skips "$TOP/testbed/expected-skips" --boot-rc "$rc"

@@ -55,4 +55,5 @@ $(adapter "class" | awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, $4, $
 
 TEXT
 python3 "$TOP/testbed/report.py" "$out" --expect vmm_host --expect kunit \
-	--kunit-suite arm-smmu-v3-edu-dma --boot-rc "$rc"
+	--kunit-suite arm-smmu-v3-edu-dma --done vmm --done kunit \
+	--expected-skips "$TOP/testbed/expected-skips" --boot-rc "$rc"

@@ -12,15 +12,19 @@
  *   vmm   - run /bin/vmm-host, the L1 host of the three-level test bed,
  *           which frames its own sections and L2's;
  *   kunit - only print the KUnit results (the three-level test bed's L2).
+ * With "testbed.gcov=1" (make coverage), test mode then prints the gcov
+ * data of the kernel (debugfs gcov/) as base64 between "GCOV-FILE" and
+ * "GCOV-END" lines, for testbed/coverage.sh to take out of the log.
  * Each section of output is framed by "TESTBED: BEGIN name" and
  * "TESTBED: END name rc=N" lines that testbed/report.py parses. After each
  * section come the kernel messages too quiet for the console, as "kmsg: "
- * lines, so the report sees every SMMU event the driver logged. Then the
- * guest powers off, which ends QEMU.
+ * lines, so the report sees every SMMU event the driver logged. Last comes
+ * "TESTBED: DONE <mode>", then the guest powers off, which ends QEMU.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -352,6 +356,59 @@ static void run_tests(void)
 	report_leaks();
 }
 
+/* Print @len bytes of @data as base64, 64 characters a line */
+static void print_base64(const unsigned char *data, size_t len)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char line[68];
+	size_t i, n = 0;
+	unsigned int v;
+
+	for (i = 0; i < len; i += 3) {
+		v = data[i] << 16;
+		if (i + 1 < len)
+			v |= data[i + 1] << 8;
+		if (i + 2 < len)
+			v |= data[i + 2];
+		line[n++] = digits[v >> 18];
+		line[n++] = digits[(v >> 12) & 63];
+		line[n++] = i + 1 < len ? digits[(v >> 6) & 63] : '=';
+		line[n++] = i + 2 < len ? digits[v & 63] : '=';
+		if (n == 64 || i + 3 >= len) {
+			line[n] = 0;
+			say("%s\n", line);
+			n = 0;
+		}
+	}
+}
+
+/* One .gcda file of debugfs gcov/ onto the console */
+static int print_gcda(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	static unsigned char buf[1 << 20];
+	const char *root = "/sys/kernel/debug/gcov";
+	size_t len = strlen(path);
+	ssize_t n, got = 0;
+	int fd;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F || len < 5 || strcmp(path + len - 5, ".gcda"))
+		return 0;
+	fd = open(path, O_RDONLY);
+	while (fd >= 0 && got < (ssize_t)sizeof(buf) &&
+	       (n = read(fd, buf + got, sizeof(buf) - got)) > 0)
+		got += n;
+	if (fd >= 0)
+		close(fd);
+	say("GCOV-FILE %s %zd\n", path + strlen(root), got);
+	print_base64(buf, got);
+	say("GCOV-END %s\n", path + strlen(root));
+	return 0;
+}
+
 /* Value of "testbed.<key>=" on the kernel command line, or @def. */
 static void get_param(const char *key, const char *def, char *val,
 		      size_t len)
@@ -370,7 +427,7 @@ static void get_param(const char *key, const char *def, char *val,
 
 int main(void)
 {
-	char mode[16], inject[32];
+	char mode[16], inject[32], gcov[4];
 
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
@@ -421,9 +478,14 @@ int main(void)
 		print_kunit_results();
 	else
 		run_tests();
+	get_param("gcov", "0", gcov, sizeof(gcov));
+	if (!strcmp(gcov, "1") &&
+	    nftw("/sys/kernel/debug/gcov", print_gcda, 16, FTW_PHYS))
+		say("init: gcov data: %s\n", strerror(errno));
 
 	print_quiet_kmsg();
-	say("TESTBED: DONE\n");
+	/* Each level's own end mark: a vmm log holds L2's and L1's */
+	say("TESTBED: DONE %s\n", mode);
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

@@ -717,6 +717,40 @@ static void nest_parent_uses_s2fwb(struct kunit *test)
 	__free_page(page);
 }
 
+/*
+ * Attach refuses a nested domain made on another SMMU, and one whose guest
+ * asked for ATS (EATS) for a device without it, and leaves nothing behind.
+ */
+static void attach_checks_the_device(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_ATS | HW_FWB);
+	struct fake_hw *other = make_hw(test, HW_ATS | HW_FWB);
+	struct fake_dev *ats = make_dev(test, hw, DEV_ATS);
+	struct fake_dev *plain = make_dev(test, hw, 0);
+	struct fake_dev *stranger = make_dev(test, other, DEV_ATS);
+	struct arm_smmu_domain *parent = make_parent(test, ats);
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = translate_ctx;
+	struct arm_smmu_nested_domain *nested;
+
+	need_ats(test);
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, ats, parent, &translate_ctx,
+					   &nested), 0);
+	KUNIT_EXPECT_EQ(test, attach(test, stranger, nested), -EINVAL);
+	KUNIT_EXPECT_EQ(test, STE_V(other), 0);
+	KUNIT_EXPECT_FALSE(test, nested_lists(nested, &stranger->master));
+
+	ctx.eats = 1;
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, ats, parent, &ctx, &nested),
+			0);
+	KUNIT_EXPECT_EQ(test, attach(test, plain, nested), -EINVAL);
+	KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
+	KUNIT_EXPECT_FALSE(test, nested_lists(nested, &plain->master));
+	KUNIT_EXPECT_FALSE(test, plain->master.ats_enabled);
+	/* The device it was made for may */
+	KUNIT_EXPECT_EQ(test, attach(test, ats, nested), 0);
+	KUNIT_EXPECT_EQ(test, STE_EATS(hw), 1);
+}
+
 /* Defect 3: S1STALLD for each kind of device and SMMU */
 static void stalls_only_where_allowed(struct kunit *test)
 {
@@ -1642,6 +1676,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(atc_no_ssv_without_ssids),
 	KUNIT_CASE(context_then_iotlb_has_a_sync_between),
 	KUNIT_CASE(force_sync_batches_hold_63),
+	KUNIT_CASE(attach_checks_the_device),
 	{},
 };
 

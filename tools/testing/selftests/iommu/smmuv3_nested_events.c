@@ -7,6 +7,8 @@
  * with a field table of its own.
  */
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "../kselftest_harness.h"
 #include "smmuv3_robust.h"
@@ -162,6 +164,57 @@ TEST_F(events, alloc_and_read_errors)
 	ASSERT_EQ(-EOPNOTSUPP, iofd_eventq_alloc(a->fd, a->edu.dev_id, 0,
 						 DEPTH, &id, &qfd));
 	ASSERT_EQ(0, nesting_switch(1));
+}
+
+/* The lowest free file descriptor: where the next new file would go */
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+/*
+ * An allocation that fails late leaves nothing behind: with no file
+ * descriptor left (EMFILE), or a reply that cannot be written back
+ * (EFAULT, the command in read-only memory), no queue stays linked to the
+ * device and no file is installed; the next allocation succeeds.
+ */
+TEST_F(events, alloc_fails_cleanly)
+{
+	struct guest *a = &self->a;
+	struct iommu_device_eventq_alloc *ro;
+	struct rlimit was, lim;
+	int free_fd;
+
+	close(a->qfd);
+	a->qfd = -1;
+	ASSERT_EQ(0, iofd_destroy(a->fd, a->qid));
+	free_fd = lowest_free_fd();
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &was));
+	lim = was;
+	lim.rlim_cur = free_fd;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	ASSERT_EQ(-EMFILE, iofd_eventq_alloc(a->fd, a->edu.dev_id, 0, DEPTH,
+					     &a->qid, &a->qfd));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &was));
+
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	*ro = (struct iommu_device_eventq_alloc) {
+		.size = sizeof(*ro), .dev_id = a->edu.dev_id, .depth = DEPTH,
+	};
+	ASSERT_EQ(0, mprotect(ro, PAGE, PROT_READ));
+	ASSERT_EQ(-EFAULT, iofd_ioctl(a->fd, IOMMU_DEVICE_EVENTQ_ALLOC, ro));
+	munmap(ro, PAGE);
+	ASSERT_EQ(free_fd, lowest_free_fd()) TH_LOG("a file was left open");
+
+	ASSERT_EQ(0, iofd_eventq_alloc(a->fd, a->edu.dev_id, 0, DEPTH,
+				       &a->qid, &a->qfd));
+	ASSERT_EQ(free_fd, a->qfd);
 }
 
 /* An unmapped stage-1 VA: one translation fault of stage 1, a write */
