@@ -11,6 +11,7 @@
 #    file we add or patch.
 # Prints each finding; exits non-zero if there is any.
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 # Userspace has no BIT(), u32, __printf(), MMIO accessors or exports (the
 # host-test shim defines an empty export macro); the kselftest harness's

@@ -6,6 +6,7 @@
 # coverage.py prints line and branch coverage per file. Every function
 # with lines no test runs needs a reason in testbed/coverage-gaps.
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 # Our kernel C files (not the tests), as the tree has them
 FILES="drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-nested.c

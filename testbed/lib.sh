@@ -61,3 +61,13 @@ lock_cache() {
 	exec {fd}>"$CACHE/.$1.lock"
 	flock "$fd"
 }
+
+# One run at a time: make test, selfcheck, mutate, coverage, vmm, run,
+# bench and check share the tree, the build directories, the guests and
+# QEMU's staging directory, so a second run waits for the first. The
+# scripts a run starts (selfcheck runs test.sh) inherit its lock.
+lock_run() {
+	[ -z "${TESTBED_RUN_LOCKED:-}" ] || return 0
+	lock_cache run
+	export TESTBED_RUN_LOCKED=1
+}

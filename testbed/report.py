@@ -40,7 +40,8 @@ END = re.compile(r'TESTBED: END (\S+) (\S+)')
 # proves the lockdep one on the debug kernel. kmemleak has its own section.
 KERNEL_TROUBLE = re.compile(
     r'((WARNING|BUG|INFO): |------------\[ cut here \]|kernel BUG at|'
-    r'Internal error: Oops|Unable to handle kernel|Kernel panic|'
+    r'Internal error: |Unable to handle kernel|Kernel panic|'
+    r'printk messages dropped|'
     r'UBSAN: |KASAN: |rcu: INFO: |'
     r'possible recursive locking|circular locking dependency|'
     r'sleeping function called from invalid|still has locks held!|'
@@ -71,6 +72,12 @@ EVENTS_END = re.compile(r'SMMU-EVENTS end expected=(\d+)')
 EVENT_RECORDED = re.compile(r'smmuv3_record_event (\S+ sid=\S+)')
 EVENT_LOGGED = re.compile(r'arm-smmu-v3 \S+: event 0x[0-9a-f]+ received')
 DONE = re.compile(r'TESTBED: DONE ?(\S*)')
+TAINTED = re.compile(r'TESTBED: TAINTED (\d+)')
+# /proc/sys/kernel/tainted: the test machine's opt-in taints U (6), KUnit
+# and the test hooks N (18); any other flag is trouble even if its message
+# was lost
+TAINT_FLAGS = 'PFSRMBUDAWCIOELKXTNJ'
+TAINT_ALLOWED = (1 << 6) | (1 << 18)
 
 
 class Suite:
@@ -266,15 +273,18 @@ def parse_tap(section, body, known, skips, kunit):
         full = '%s:%s' % (current, name)
         if directive == 'SKIP' and m.group(2) == 'not ok':
             s.failed.append(name + ' (not ok, and a SKIP)')
-        elif directive == 'SKIP':
+        elif directive:
+            # SKIP, XFAIL and TODO: none is a pass, only a listed one is
+            # let through
             reason = skips.get(full)
             if reason and reason.search(line):
                 s.skipped.append(name)
             else:
-                s.failed.append('%s (skipped; testbed/expected-skips %s)'
-                                % (name, 'wants /%s/' % reason.pattern
-                                   if reason else 'does not list it'))
-        elif m.group(2) == 'ok' or directive in ('XFAIL', 'TODO'):
+                s.failed.append('%s (%s; testbed/expected-skips %s)'
+                                % (name, directive, 'wants /%s/'
+                                   % reason.pattern if reason else
+                                   'does not list it'))
+        elif m.group(2) == 'ok':
             s.passed.append(name)
         elif full in known:
             reason = known[full]
@@ -440,6 +450,10 @@ def main():
         problems += plan_problems(name, body)
         if status is None:
             problems.append('%s: did not finish' % name)
+        elif status == 'rc=4' and not any(s.skipped for s in parsed):
+            # kselftest's exit status for skips: without a listed skip
+            problems.append('%s: ended with rc=4 (skip) but nothing '
+                            'skipped as listed' % name)
         elif status not in ('rc=0', 'rc=4') and not any(
                 s.failed or s.known for s in parsed):
             problems.append('%s: ended with %s' % (name, status))
@@ -466,6 +480,11 @@ def main():
         if not done:
             problems.append('%s: the guest never reached the end of its run '
                             '(hang, panic or timeout)' % log)
+    for m in filter(None, map(TAINTED.search, lines)):
+        bad = int(m.group(1)) & ~TAINT_ALLOWED
+        if bad:
+            problems.append('kernel tainted %s (%s)' % (m.group(1), ''.join(
+                f for i, f in enumerate(TAINT_FLAGS) if bad >> i & 1)))
     done = [m.group(1) for m in map(DONE.search, lines) if m]
     for level in args.done:
         if done.count(level) != 1:

@@ -7,7 +7,7 @@ Each case is a way `make test` could once pass while something was wrong
 (issue 19): an unlisted skip, a boot that timed out after its DONE, a
 level that never finished, kernel messages the report did not match, a
 plan with results missing, a test that disappeared, a sanitizer report in
-the host tests, a section run twice. REPORT=path runs another report.py
+the host tests, a section run twice, a taint, an unlisted XFAIL. REPORT=path runs another report.py
 (an older one, to show the case failing there).
 """
 import os
@@ -43,7 +43,7 @@ def replace(lines, old, new):
 # expected-tests lines, what the report must say
 CASES = [
     ('an unlisted skip', replace(GOOD, 'ok 2 p.y', ['ok 2 p.y # SKIP no'])
-     , HOST, [], [], LIST, 'p:p.y (skipped; testbed/expected-skips does '
+     , HOST, [], [], LIST, 'p:p.y (SKIP; testbed/expected-skips does '
      'not list it)'),
     ('a listed skip for another reason',
      replace(GOOD, 'ok 2 p.y', ['ok 2 p.y # SKIP no device']), HOST, [],
@@ -102,6 +102,23 @@ CASES = [
      [], [], LIST, 'kernel log: ==9==ERROR: AddressSanitizer'),
     ('a section that ran twice', GOOD[:-1] + PROG + GOOD[-1:], HOST, [],
      [], LIST, 'p: began 2 times'),
+    ('a taint flag beyond the opt-in\'s and KUnit\'s',
+     GOOD[:-1] + ['TESTBED: TAINTED 262720'] + GOOD[-1:], HOST, [], [],
+     LIST, 'kernel tainted 262720 (W)'),
+    ('an external abort that killed a kernel thread',
+     replace(GOOD, 'ok 1 p.x', ['Internal error: synchronous external '
+                                'abort: 0000000096000010 [#1] SMP',
+                                'ok 1 p.x']), HOST, [], [], LIST,
+     'kernel log: Internal error: synchronous external abort'),
+    ('kernel messages dropped',
+     replace(GOOD, 'ok 1 p.x', ['** 37 printk messages dropped **',
+                                'ok 1 p.x']), HOST, [], [], LIST,
+     'kernel log: ** 37 printk messages dropped **'),
+    ('an unlisted XFAIL', replace(GOOD, 'ok 2 p.y', ['ok 2 p.y # XFAIL']),
+     HOST, [], [], LIST, 'p.y (XFAIL; testbed/expected-skips does not'),
+    ('a program exiting 4 (skip) with nothing skipped',
+     replace(GOOD, 'TESTBED: END p rc=0', ['TESTBED: END p rc=4']), HOST,
+     [], [], LIST, 'p: ended with rc=4 (skip) but nothing skipped'),
 ]
 
 

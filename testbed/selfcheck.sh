@@ -14,6 +14,7 @@
 # wrong place (S2FWB in STE qword 2), a variant kernel that does not
 # build, and a test that silently disappears.
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 edu_test=$TREE/tools/testing/selftests/iommu/edu_dma.c
 failures=0

@@ -4,6 +4,7 @@
 # show what the guest's PROGRAM printed, without the kernel's boot chatter.
 # make run: MODE run, PROGRAM demo. make bench: MODE bench, PROGRAM bench.
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 mode=$1
 program=$2

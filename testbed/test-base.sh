@@ -5,6 +5,7 @@
 # files, to show that testbed/known-failures is what the base does too.
 export BASE_ONLY=1
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 export TREE=$CACHE/tree-base KBUILD=$CACHE/kbuild-base GUEST=$CACHE/guest-base
 export VARIANT_CONFIG=$TOP/testbed/variants/base.config

@@ -11,6 +11,7 @@
 # running every suite of ours; and three levels (make vmm, testbed/vmm.sh).
 # ONLY=NAME boots one of those alone (make test-debug: ONLY=debug).
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 start=$(date +%s)
 # NO_BUILD=1 boots what is built (selfcheck.sh uses it to keep a test it
@@ -146,9 +147,11 @@ boot_vmm() {
 			"$TOP/testbed/boot.sh" vmm "$vmm/vmm.log"
 	) || rc=$?
 	prefixed vmm "$vmm/vmm.log"
-	expect+=(--expect vmm:vmm_host --expect vmm:kunit)
+	expect+=(--expect vmm:vmm_host --expect vmm:kunit --expect vmm:L1:kunit)
 	# shellcheck disable=SC2086
 	expect_kunit vmm $KUNIT_SUITES
+	# shellcheck disable=SC2086
+	expect_kunit vmm:L1 $KUNIT_SUITES
 	expect_done vmm:kunit
 	expect_done vmm:vmm
 }

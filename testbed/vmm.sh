@@ -8,6 +8,7 @@
 # its KUnit suite arm-smmu-v3-edu-dma does DMA with the passed-through edu
 # device. Prints the report of L1's and L2's sections.
 . "$(dirname "$0")/lib.sh"
+lock_run
 
 "$TOP/testbed/deps.sh"
 "$TOP/testbed/vmm-root.sh"
@@ -55,5 +56,6 @@ $(adapter "class" | awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, $4, $
 
 TEXT
 python3 "$TOP/testbed/report.py" "$out" --expect vmm_host --expect kunit \
+	--expect L1:kunit \
 	--kunit-suite arm-smmu-v3-edu-dma --done vmm --done kunit \
 	--expected-skips "$TOP/testbed/expected-skips" --boot-rc "$rc"

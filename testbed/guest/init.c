@@ -234,15 +234,18 @@ static int print_kunit_suite(const char *path)
 	return !len || !strncmp(buf, "not ok ", 7) || strstr(buf, "\nnot ok ");
 }
 
-/* The KUnit results kept in debugfs; rc = the number of failed suites */
-static void print_kunit_results(void)
+/*
+ * The KUnit results kept in debugfs as section @name; rc = the number of
+ * failed suites
+ */
+static void print_kunit_results(const char *name)
 {
 	const char *root = "/sys/kernel/debug/kunit";
 	struct dirent **names;
 	char path[512];
 	int i, n, failed = 0;
 
-	say("TESTBED: BEGIN kunit\n");
+	say("TESTBED: BEGIN %s\n", name);
 	n = scandir(root, &names, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.') {
@@ -254,7 +257,7 @@ static void print_kunit_results(void)
 	}
 	if (n > 0)
 		free(names);
-	say("TESTBED: END kunit rc=%d\n", n > 0 ? failed : 1);
+	say("TESTBED: END %s rc=%d\n", name, n > 0 ? failed : 1);
 	print_quiet_kmsg();
 }
 
@@ -341,7 +344,7 @@ static void run_tests(void)
 	char path[512];
 	int i, n;
 
-	print_kunit_results();
+	print_kunit_results("kunit");
 	n = scandir("/tests", &names, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.') {
@@ -427,7 +430,7 @@ static void get_param(const char *key, const char *def, char *val,
 
 int main(void)
 {
-	char mode[16], inject[32], gcov[4];
+	char mode[16], inject[32], gcov[4], taint[24];
 
 	mount_one("proc", "/proc", "proc");
 	mount_one("sysfs", "/sys", "sysfs");
@@ -472,10 +475,12 @@ int main(void)
 		run_program("demo", "/bin/demo");
 	else if (!strcmp(mode, "bench"))
 		run_program("bench", "/bin/bench");
-	else if (!strcmp(mode, "vmm"))
+	else if (!strcmp(mode, "vmm")) {
+		/* L1's own suites; L2's come as "kunit" through vmm-host */
+		print_kunit_results("L1:kunit");
 		run_program(NULL, "/bin/vmm-host");
-	else if (!strcmp(mode, "kunit"))
-		print_kunit_results();
+	} else if (!strcmp(mode, "kunit"))
+		print_kunit_results("kunit");
 	else
 		run_tests();
 	get_param("gcov", "0", gcov, sizeof(gcov));
@@ -484,6 +489,13 @@ int main(void)
 		say("init: gcov data: %s\n", strerror(errno));
 
 	print_quiet_kmsg();
+	/*
+	 * What the kernel noted about itself (a WARN, an oops, a bad page,
+	 * a lockup...), even where its message was lost: the report allows
+	 * only the opt-in's and KUnit's taints
+	 */
+	read_text("/proc/sys/kernel/tainted", taint, sizeof(taint));
+	say("TESTBED: TAINTED %lu\n", strtoul(taint, NULL, 10));
 	/* Each level's own end mark: a vmm log holds L2's and L1's */
 	say("TESTBED: DONE %s\n", mode);
 	sync();

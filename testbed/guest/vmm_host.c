@@ -25,7 +25,7 @@
 #define UEFI		"/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 /* The start of the adapter's line at exit */
 #define ADAPTER_COUNTERS \
-	"vsmmu-adapter: nested HWPTs %lu, STEs refused %*u, generic entries %lu"
+	"vsmmu-adapter: nested HWPTs %lu, STEs refused %lu, generic entries %lu"
 #define ADAPTER_EVENTS \
 	"vsmmu-adapter: nested events to the guest %lu, lost %lu"
 
@@ -75,7 +75,8 @@ static int run_qemu(const char *bdf)
 int main(void)
 {
 	char bdfs[EDU_MAX_DEVICES][16], line[512];
-	unsigned long nested = 0, entries = 0, events = 0, lost = 0;
+	unsigned long nested = 0, refused = ~0UL, entries = 0, events = 0;
+	unsigned long lost = 0;
 	uint64_t ioctls0 = smmuv3_inv_stat("ioctls");
 	uint64_t entries0 = smmuv3_inv_stat("entries");
 	FILE *err;
@@ -94,16 +95,20 @@ int main(void)
 	err = fopen(QEMU_ERR, "r");
 	while (err && fgets(line, sizeof(line), err)) {
 		printf("# qemu: %s", line);
-		if (sscanf(line, ADAPTER_COUNTERS, &nested, &entries) != 2 &&
+		if (sscanf(line, ADAPTER_COUNTERS, &nested, &refused,
+			   &entries) != 3 &&
 		    sscanf(line, ADAPTER_EVENTS, &events, &lost) != 2)
 			continue;
 	}
 	if (err)
 		fclose(err);
-	printf("1..5\n");
+	printf("1..6\n");
 	check(rc == 0, "QEMU 11 ran L2 and exited with status", rc);
 	check(nested > 0, "nested HWPTs the adapter made of guest STEs",
 	      nested);
+	/* An unmodified guest's STEs are all valid: none may be refused */
+	check(refused == 0, "guest STEs the adapter refused (0 expected)",
+	      refused);
 	check(entries > 0, "generic entries the adapter made of guest commands",
 	      entries);
 	check(smmuv3_inv_stat("entries") - entries0 >= entries &&
