@@ -4,8 +4,8 @@
 
 export CACHE ?= /var/cache/smmuv3-nested
 
-.PHONY: test test-debug test-base run build check series bench fuzz selfcheck clean-cache \
-	vmm
+.PHONY: test test-debug test-base test-list run build check series bench fuzz \
+	selfcheck clean-cache vmm coverage mutate
 
 test:
 	@testbed/test.sh
@@ -13,6 +13,11 @@ test:
 # The debug kernel's boot alone (make test boots it too)
 test-debug:
 	@ONLY=debug testbed/test.sh
+
+# After adding or removing tests on purpose: testbed/expected-tests from
+# the last full make test
+test-list:
+	@testbed/test-list.sh
 
 run:
 	@testbed/show.sh run demo
@@ -47,6 +52,15 @@ fuzz:
 bench:
 	@testbed/show.sh bench bench
 	@testbed/vmm.sh | sed -n '/^Guest commands/,/^$$/p'
+
+# Line and branch coverage of our kernel files under the main boot's tests
+coverage:
+	@testbed/coverage.sh
+
+# Realistic bugs put into our kernel code one at a time (testbed/mutations):
+# which tests catch each. Slow; not part of make test.
+mutate:
+	@testbed/mutate.sh
 
 # Three levels: QEMU 10 -> our kernel with KVM running QEMU 11's
 # accelerated vSMMU through the adapter -> an unmodified guest doing DMA
