@@ -751,6 +751,49 @@ static void attach_checks_the_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STE_EATS(hw), 1);
 }
 
+/*
+ * Running out of VMIDs (nest parents each hold one) or ASIDs fails the
+ * allocation with the allocator's errno, and nothing else: a page table
+ * freed on that path must not be flushed through an SMMU the domain does
+ * not have yet (patches/0011).
+ */
+static void ids_run_out_cleanly(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, 0);
+	struct iommu_domain *d;
+	unsigned int i;
+
+	hw->smmu.vmid_bits = 2;		/* VMIDs 1 to 3 */
+	for (i = 0; i < 3; i++) {
+		d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
+					       IOMMU_HWPT_ALLOC_NEST_PARENT,
+					       NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(d));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, free_domain, d));
+	}
+	d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
+				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOSPC);
+	if (!IS_ERR_OR_NULL(d))
+		free_domain(d);
+
+	/*
+	 * ASIDs are one space for every SMMU. With one ASID bit only ASID 1
+	 * is left to take, which the host's own domains may hold already.
+	 */
+	hw->smmu.asid_bits = 1;
+	for (i = 0; i < 2; i++) {
+		d = arm_smmu_domain_alloc_user(&fd->pdev.dev, 0, NULL, NULL);
+		if (IS_ERR_OR_NULL(d))
+			break;
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, free_domain, d));
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -EBUSY);
+}
+
 /* Defect 3: S1STALLD for each kind of device and SMMU */
 static void stalls_only_where_allowed(struct kunit *test)
 {
@@ -1677,6 +1720,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(context_then_iotlb_has_a_sync_between),
 	KUNIT_CASE(force_sync_batches_hold_63),
 	KUNIT_CASE(attach_checks_the_device),
+	KUNIT_CASE(ids_run_out_cleanly),
 	{},
 };
 
