@@ -755,7 +755,8 @@ static void attach_checks_the_device(struct kunit *test)
  * Running out of VMIDs (nest parents each hold one) or ASIDs fails the
  * allocation with the allocator's errno, and nothing else: a page table
  * freed on that path must not be flushed through an SMMU the domain does
- * not have yet (patches/0011).
+ * not have yet (patches/0011). A page table that cannot be made gives its
+ * ID back.
  */
 static void ids_run_out_cleanly(struct kunit *test)
 {
@@ -792,6 +793,22 @@ static void ids_run_out_cleanly(struct kunit *test)
 				kunit_add_action_or_reset(test, free_domain, d));
 	}
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -EBUSY);
+
+	/*
+	 * The page table failing after the ID was taken (an output size
+	 * io-pgtable refuses): ENOMEM, and the VMID is given back
+	 */
+	hw = make_hw(test, HW_FWB);
+	fd = make_dev(test, hw, 0);
+	hw->smmu.oas = 53;
+	d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
+				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
+	KUNIT_EXPECT_TRUE(test, ida_is_empty(&hw->smmu.vmid_map));
+	/* Stage 1's output size is the SMMU's input size */
+	hw->smmu.ias = 53;
+	d = arm_smmu_domain_alloc_user(&fd->pdev.dev, 0, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
 }
 
 /* Defect 3: S1STALLD for each kind of device and SMMU */
