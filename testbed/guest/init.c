@@ -471,18 +471,19 @@ int main(void)
 		poke_test_hook("illegal_command");
 	if (!strcmp(inject, "lock-inversion"))
 		poke_test_hook("lock_inversion");
-	if (!strcmp(mode, "run"))
+	if (!strcmp(mode, "run")) {
 		run_program("demo", "/bin/demo");
-	else if (!strcmp(mode, "bench"))
+	} else if (!strcmp(mode, "bench")) {
 		run_program("bench", "/bin/bench");
-	else if (!strcmp(mode, "vmm")) {
+	} else if (!strcmp(mode, "vmm")) {
 		/* L1's own suites; L2's come as "kunit" through vmm-host */
 		print_kunit_results("L1:kunit");
 		run_program(NULL, "/bin/vmm-host");
-	} else if (!strcmp(mode, "kunit"))
+	} else if (!strcmp(mode, "kunit")) {
 		print_kunit_results("kunit");
-	else
+	} else {
 		run_tests();
+	}
 	get_param("gcov", "0", gcov, sizeof(gcov));
 	if (!strcmp(gcov, "1") &&
 	    nftw("/sys/kernel/debug/gcov", print_gcda, 16, FTW_PHYS))

@@ -43,7 +43,7 @@ static int run_qemu(const char *bdf)
 	static char host[64];
 	static char *const argv[] = {
 		QEMU, "-accel", "kvm", "-M", "virt,gic-version=3", "-cpu", "host",
-		"-smp", "1", "-m", "512M", "-nographic", "-monitor", "none",
+		"-smp", "2", "-m", "512M", "-nographic", "-monitor", "none",
 		"-serial", "stdio", "-nic", "none",
 		"-object", "iommufd,id=ifd0",
 		"-device", "arm-smmuv3,primary-bus=pcie.0,id=vsmmu0,accel=on",

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +140,17 @@ static double now_us(void)
 }
 
 static int (*real_ioctl)(int, unsigned long, ...);
+static pthread_once_t real_ioctl_once = PTHREAD_ONCE_INIT;
 
+static void find_real_ioctl(void)
+{
+	real_ioctl = dlsym(RTLD_NEXT, "ioctl");
+}
+
+/* The next ioctl() (libc's): any thread may get here, locked or not */
 static int kernel(int fd, unsigned long req, void *arg)
 {
-	if (!real_ioctl)
-		real_ioctl = dlsym(RTLD_NEXT, "ioctl");
+	pthread_once(&real_ioctl_once, find_real_ioctl);
 	return real_ioctl(fd, req, arg);
 }
 
@@ -652,6 +659,32 @@ static int dispatch(int fd, unsigned long req, void *arg)
 	}
 }
 
+/*
+ * The requests dispatch() carries out or records. Only these take the
+ * lock: everything else QEMU asks goes straight to the kernel, above all
+ * KVM_RUN, in which each vCPU thread sits for as long as its vCPU runs (a
+ * parked secondary vCPU for ever) and which must not hold up another
+ * vCPU or QEMU's main thread.
+ */
+static bool adapter_request(unsigned long req)
+{
+	switch (req) {
+	case _IO(IOMMUFD_TYPE, ML_CMD_VIOMMU_ALLOC):
+	case _IO(IOMMUFD_TYPE, ML_CMD_VDEVICE_ALLOC):
+	case _IO(IOMMUFD_TYPE, ML_CMD_VEVENTQ_ALLOC):
+	case IOMMU_HWPT_ALLOC:
+	case IOMMU_HWPT_INVALIDATE:
+	case IOMMU_DESTROY:
+	case IOMMU_GET_HW_INFO:
+	case VFIO_DEVICE_BIND_IOMMUFD:
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
@@ -661,6 +694,8 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	if (!adapter_request(req))
+		return kernel(fd, req, arg);
 	pthread_mutex_lock(&st.lock);
 	ret = dispatch(fd, req, arg);
 	pthread_mutex_unlock(&st.lock);

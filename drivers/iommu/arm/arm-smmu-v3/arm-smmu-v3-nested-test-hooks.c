@@ -111,6 +111,7 @@ static int events_taken_show(struct seq_file *m, void *unused)
 {
 	struct test_hooks *hooks = m->private;
 
+	/* Pairs with the release in arm_smmu_nested_report_event() */
 	seq_printf(m, "%llu\n",
 		   smp_load_acquire(&hooks->s1.smmu->evtq.nested_seq));
 	return 0;
