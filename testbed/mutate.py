@@ -83,6 +83,7 @@ def run_one(n, e):
         script = os.path.join(TOP, 'testbed')
         if what == ['host']:
             host = os.path.join(OUT, '%02d.host.log' % n)
+            open(host, 'w').close()
             step(host, os.path.join(script, 'host-tests.sh'))
             failed = report(log, ['--host', host])
         else:
@@ -93,7 +94,7 @@ def run_one(n, e):
                     env={'TESTS': tests}):
                 return 'guest did not build', []
             boot = os.path.join(OUT, '%02d.boot.log' % n)
-            rc = step(boot, os.path.join(script, 'boot.sh'), 'test', boot)
+            rc = step(log, os.path.join(script, 'boot.sh'), 'test', boot)
             args = [boot, '--expect', 'kunit', '--done', 'test',
                     '--boot-rc', str(rc), '--expected-skips',
                     os.path.join(TOP, 'testbed', 'expected-skips')]
@@ -145,8 +146,8 @@ def main():
     print('\n| mutation | run | verdict | failed tests |')
     print('| --- | --- | --- | --- |')
     for name, what, verdict, failed, _ in rows:
-        print('| %s | %s | %s | %s |' % (name, what, verdict,
-                                         failed.replace('|', '\\|')))
+        print('| %s | %s | %s | %s |' % (name.replace('|', '\\|'), what,
+                                         verdict, failed.replace('|', '\\|')))
     print('\nmutation score: %d of %d caught; wall time %.0f min'
           % (caught, len(chosen), (time.time() - start) / 60))
     return 0 if caught == len(chosen) else 1

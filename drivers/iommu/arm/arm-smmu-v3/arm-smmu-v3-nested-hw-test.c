@@ -795,20 +795,22 @@ static void ids_run_out_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -EBUSY);
 
 	/*
-	 * The page table failing after the ID was taken (an output size
-	 * io-pgtable refuses): ENOMEM, and the VMID is given back
+	 * The page table failing after the ID was taken (no page size
+	 * io-pgtable can use): ENOMEM, and the VMID is given back
 	 */
 	hw = make_hw(test, HW_FWB);
 	fd = make_dev(test, hw, 0);
-	hw->smmu.oas = 53;
+	hw->smmu.pgsize_bitmap = 0;
 	d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
 				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
+	if (!IS_ERR_OR_NULL(d))
+		free_domain(d);
 	KUNIT_EXPECT_TRUE(test, ida_is_empty(&hw->smmu.vmid_map));
-	/* Stage 1's output size is the SMMU's input size */
-	hw->smmu.ias = 53;
 	d = arm_smmu_domain_alloc_user(&fd->pdev.dev, 0, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
+	if (!IS_ERR_OR_NULL(d))
+		free_domain(d);
 }
 
 /* Defect 3: S1STALLD for each kind of device and SMMU */
