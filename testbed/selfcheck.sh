@@ -35,6 +35,10 @@ pass() {
 	echo "ok: $*"
 	passes=$((passes + 1))
 }
+fail() {
+	echo "NOT OK: $*"
+	failures=$((failures + 1))
+}
 
 # expect_failure NAME PATTERN: run the test bed, want rc != 0 and PATTERN
 expect_failure() {
@@ -43,9 +47,8 @@ expect_failure() {
 	if [ "$rc" != 0 ] && grep -q -- "$pattern" <<<"$out"; then
 		pass "$name makes make test fail ($(tail -n1 <<<"$out"))"
 	else
-		echo "NOT OK: $name did not fail make test as expected (rc $rc)"
+		fail "$name did not fail make test as expected (rc $rc)"
 		tail -n 5 <<<"$out"
-		failures=$((failures + 1))
 	fi
 }
 
@@ -166,8 +169,7 @@ if want 12; then
 		grep -q "not for the listed reason" <<<"$out"; then
 		pass "a known failure failing for another reason fails the report"
 	else
-		echo "NOT OK: known failures are not matched on their reason"
-		failures=$((failures + 1))
+		fail "known failures are not matched on their reason"
 	fi
 	rm -rf "$fake"
 fi
@@ -235,8 +237,7 @@ if want 17; then
 		grep -q "^not ok .*STRTAB_STE_2_S2FWB.*STE\[153\]" <<<"$out"; then
 		pass "S2FWB in STE qword 2 fails the host tests"
 	else
-		echo "NOT OK: S2FWB in the wrong STE word went unnoticed"
-		failures=$((failures + 1))
+		fail "S2FWB in the wrong STE word went unnoticed"
 	fi
 	rm -rf "$bad"
 fi
@@ -275,8 +276,7 @@ if want 20; then
 	if [ "$missed" -ge 15 ]; then
 		pass "the old report misses $missed of the made-up logs' problems"
 	else
-		echo "NOT OK: the old report sees what the cases say it missed ($missed)"
-		failures=$((failures + 1))
+		fail "the old report sees what the cases say it missed ($missed)"
 	fi
 	rm -f "$old"
 fi
@@ -295,8 +295,7 @@ if want 21; then
 		grep -q "FAILED: host_test" <<<"$report"; then
 		pass "a shift by 64 in the core fails the host tests"
 	else
-		echo "NOT OK: a sanitizer report in the host tests went unnoticed"
-		failures=$((failures + 1))
+		fail "a sanitizer report in the host tests went unnoticed"
 	fi
 	rm -rf "$out"
 	restore
@@ -318,8 +317,7 @@ if want 22; then
 		grep -q "^not ok .*TLBI_NH_VA, ASID\[15\] set" <<<"$out"; then
 		pass "a dropped invalidation fails the VMM library's tests"
 	else
-		echo "NOT OK: the VMM library's tests missed a dropped invalidation"
-		failures=$((failures + 1))
+		fail "the VMM library's tests missed a dropped invalidation"
 	fi
 	rm -rf "$copy"
 fi
