@@ -29,6 +29,10 @@ OUR_TESTS="edu_dma smmuv3_nested smmuv3_nested_dma smmuv3_nested_msi
 	smmuv3_coherency smmuv3_fuzz smmuv3_fail_nth smmuv3_race
 	smmuv3_fault_flood"
 
+# The KUnit suites of our kernels; the nesting-off kernel has the base's only
+KUNIT_SUITES="arm-smmu-v3-kunit-test arm-smmu-v3-nested arm-smmu-v3-nested-inv
+	arm-smmu-v3-nested-hw arm-smmu-v3-edu-dma"
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -6,7 +6,7 @@ boot with some kselftests), and see whether the test the entry names
 fails. Prints a table and the score; exits non-zero when a mutation was
 not caught, did not apply or did not build.
 
-Environment: TOP, TREE, CACHE, GUEST (from testbed/mutate.sh);
+Environment: TOP, TREE, CACHE, GUEST, KUNIT_SUITES (testbed/mutate.sh);
 MUTATIONS=regex runs only the entries whose name matches.
 """
 import os
@@ -18,9 +18,7 @@ import time
 TOP = os.environ['TOP']
 TREE = os.environ['TREE']
 OUT = os.path.join(os.environ['CACHE'], 'mutate')
-KUNIT_SUITES = ['arm-smmu-v3-kunit-test', 'arm-smmu-v3-nested',
-                'arm-smmu-v3-nested-inv', 'arm-smmu-v3-nested-hw',
-                'arm-smmu-v3-edu-dma']
+KUNIT_SUITES = os.environ['KUNIT_SUITES'].split()
 
 
 def read_mutations(path):

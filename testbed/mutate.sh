@@ -16,4 +16,4 @@ trap restore EXIT
 
 "$TOP/testbed/build.sh"
 TOP=$TOP TREE=$TREE CACHE=$CACHE GUEST=$GUEST KBUILD=$KBUILD \
-	python3 "$TOP/testbed/mutate.py"
+	KUNIT_SUITES=$KUNIT_SUITES python3 "$TOP/testbed/mutate.py"

@@ -31,9 +31,6 @@ out=$GUEST/test.log
 rc=0
 expect=()
 logs=()
-# The KUnit suites of our kernels; the nesting-off kernel has the base's only
-KUNIT_SUITES="arm-smmu-v3-kunit-test arm-smmu-v3-nested arm-smmu-v3-nested-inv
-	arm-smmu-v3-nested-hw arm-smmu-v3-edu-dma"
 # expect_kunit BOOT SUITES...: KUnit suites that must have run in BOOT
 # (empty: the main boot); expect_done LEVEL: that level's end mark
 expect_kunit() {
