@@ -110,10 +110,11 @@ DEFINE_SHOW_ATTRIBUTE(vmids_in_use);
 static int events_taken_show(struct seq_file *m, void *unused)
 {
 	struct test_hooks *hooks = m->private;
+	u64 taken;
 
 	/* Pairs with the release in arm_smmu_nested_report_event() */
-	seq_printf(m, "%llu\n",
-		   smp_load_acquire(&hooks->s1.smmu->evtq.nested_seq));
+	taken = smp_load_acquire(&hooks->s1.smmu->evtq.nested_seq);
+	seq_printf(m, "%llu\n", taken);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(events_taken);
