@@ -6,7 +6,7 @@
 
 PACKAGES="make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	linux-source-6.12 flex bison bc libssl-dev libelf-dev cpio xz-utils
-	kmod rsync python3 perl sparse debootstrap git patch
+	kmod rsync python3 perl sparse debootstrap git patch pkgconf
 	clang libclang-rt-14-dev mmdebstrap"
 
 missing=
