@@ -598,6 +598,18 @@ static void s2_unmap_invalidates_whole_atc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[hw->n - 1]), ARCH_OP_SYNC);
 }
 
+/* A domain allocation for @fd that must fail with @err; freed if it did not */
+static void expect_no_domain(struct kunit *test, struct fake_dev *fd,
+			     u32 flags, int err)
+{
+	struct iommu_domain *d;
+
+	d = arm_smmu_domain_alloc_user(&fd->pdev.dev, flags, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), err);
+	if (!IS_ERR_OR_NULL(d))
+		free_domain(d);
+}
+
 /* The boot's nesting_noncoherent opt-in, as the suite found it */
 static bool boot_opt_in;
 
@@ -636,11 +648,7 @@ static void nest_parent_needs_coherency(struct kunit *test)
 	u64 desc;
 
 	set_opt_in(test, false);
-	d = arm_smmu_domain_alloc_user(&plain->pdev.dev,
-				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -EOPNOTSUPP);
-	if (!IS_ERR(d))
-		free_domain(d);
+	expect_no_domain(test, plain, IOMMU_HWPT_ALLOC_NEST_PARENT, -EOPNOTSUPP);
 	/* Nothing left behind: the VMID allocator is untouched */
 	KUNIT_EXPECT_TRUE(test, ida_is_empty(&hw->smmu.vmid_map));
 
@@ -774,11 +782,7 @@ static void ids_run_out_cleanly(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, 0,
 				kunit_add_action_or_reset(test, free_domain, d));
 	}
-	d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
-				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOSPC);
-	if (!IS_ERR_OR_NULL(d))
-		free_domain(d);
+	expect_no_domain(test, fd, IOMMU_HWPT_ALLOC_NEST_PARENT, -ENOSPC);
 
 	/*
 	 * ASIDs are one space for every SMMU. With one ASID bit only ASID 1
@@ -801,16 +805,9 @@ static void ids_run_out_cleanly(struct kunit *test)
 	hw = make_hw(test, HW_FWB);
 	fd = make_dev(test, hw, 0);
 	hw->smmu.pgsize_bitmap = 0;
-	d = arm_smmu_domain_alloc_user(&fd->pdev.dev,
-				       IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
-	if (!IS_ERR_OR_NULL(d))
-		free_domain(d);
+	expect_no_domain(test, fd, IOMMU_HWPT_ALLOC_NEST_PARENT, -ENOMEM);
 	KUNIT_EXPECT_TRUE(test, ida_is_empty(&hw->smmu.vmid_map));
-	d = arm_smmu_domain_alloc_user(&fd->pdev.dev, 0, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d), -ENOMEM);
-	if (!IS_ERR_OR_NULL(d))
-		free_domain(d);
+	expect_no_domain(test, fd, 0, -ENOMEM);
 }
 
 /* Defect 3: S1STALLD for each kind of device and SMMU */
