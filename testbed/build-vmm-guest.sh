@@ -6,7 +6,8 @@
 #    (virtual) SMMU, and the ordinary initramfs, in $CACHE/guest-l2;
 #  - L1, the host: the KVM kernel (kbuild-vmm) and an initramfs holding
 #    /init, Debian unstable's qemu-system-aarch64 with every library it
-#    loads (from $CACHE/vmm-root), the adapter library (vmm/adapter) and
+#    loads (from $CACHE/vmm-root), the adapter library (vmm/adapter) with
+#    the VMM library it is built against (make -C vmm install), and
 #    L2's Image and initramfs, in $CACHE/guest-vmm.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,13 +21,28 @@ export KBUILD=$CACHE/kbuild-vmm
 GUEST=$L2 TESTS=edu_dma "$TOP/testbed/build-guest.sh"
 mkdir -p "$L1/bin"
 
-# The adapter, built against this kernel's uAPI for the root's glibc
-"${CROSS}gcc" -shared -fPIC -O2 -Wall -Werror -Wno-unused-parameter \
-	-Wno-missing-field-initializers -I"$TOP/vmm/include" \
+# The VMM library, cross-built and installed for L1, and the adapter
+# built against the installed library as any VMM would: pkg-config's flags
+# (PKG_CONFIG_LIBDIR: this prefix's smmuv3vmm.pc, never the host's), none
+# of vmm/lib's sources. It loads the library by its soname.
+VMMLIB=$L1/smmuv3vmm
+rm -rf "$VMMLIB"
+make -s -C "$TOP/vmm" install CC="${CROSS}gcc" AR="${CROSS}ar" \
+	KHDR="$KBUILD/usr/include" OUT="$VMMLIB/build" PREFIX="$VMMLIB/prefix" ||
+	die "building and installing the VMM library failed"
+vmmlib() {
+	PKG_CONFIG_LIBDIR=$VMMLIB/prefix/lib/pkgconfig pkg-config "$@" smmuv3vmm
+}
+# shellcheck disable=SC2046 # pkg-config's flags are words
+"${CROSS}gcc" -shared -fPIC -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers $(vmmlib --cflags) \
 	-I"$KBUILD/usr/include" -I"$TREE/tools/testing/selftests/iommu" \
-	-o "$L1/bin/libvsmmu-adapter.so" \
-	"$TOP/vmm/adapter/vsmmu_preload.c" "$TOP"/vmm/lib/*.c ||
+	-o "$L1/bin/libvsmmu-adapter.so" "$TOP/vmm/adapter/vsmmu_preload.c" \
+	$(vmmlib --libs) -Wl,--no-undefined ||
 	die "building the adapter failed"
+vmm_soname=$(readelf -d "$VMMLIB/prefix/lib/libsmmuv3vmm.so" |
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ -n "$vmm_soname" ] || die "the VMM library has no soname"
 
 # L1's program: runs QEMU, then reports (see testbed/guest/vmm_host.c)
 SELFTESTS=$TREE/tools/testing/selftests
@@ -81,6 +97,9 @@ list=$L1/initramfs.list
 	echo "file /usr/lib/ld-linux-aarch64.so.1 $(readlink -f \
 		"$ROOT/usr/lib/ld-linux-aarch64.so.1") 0755 0 0"
 	echo "file /usr/lib/libvsmmu-adapter.so $L1/bin/libvsmmu-adapter.so 0755 0 0"
+	# The adapter's library, where the loader looks without a cache
+	echo "file /usr/lib/aarch64-linux-gnu/$vmm_soname $(readlink -f \
+		"$VMMLIB/prefix/lib/$vmm_soname") 0755 0 0"
 	echo "dir /usr/share 0755 0 0"
 	echo "dir /usr/share/qemu-efi-aarch64 0755 0 0"
 	echo "file /usr/share/qemu-efi-aarch64/QEMU_EFI.fd $ROOT/usr/share/qemu-efi-aarch64/QEMU_EFI.fd 0644 0 0"

@@ -4,29 +4,39 @@
  * vIOMMU uAPI (QEMU 11's accelerated virtual SMMUv3) runs on this kernel.
  *
  * The mainline calls this kernel lacks are carried out here with the
- * library (vsmmu_*()) and this kernel's own calls; everything else goes
- * to the kernel untouched:
+ * library (vsmmu_*(), linked as the installed libsmmuv3vmm) and this
+ * kernel's own calls; everything else goes to the kernel untouched:
  *   IOMMU_VIOMMU_ALLOC       an object of this adapter: the nest parent,
- *                            the device, the vSMMU's limits (hw_info)
- *   IOMMU_VDEVICE_ALLOC      guest StreamID -> iommufd device
+ *                            the device, the vSMMU's limits (hw_info), and
+ *                            the library's device map (struct
+ *                            vsmmu_devices) of its devices and nested HWPTs
+ *   IOMMU_VDEVICE_ALLOC      guest StreamID -> iommufd device, in the map
  *   IOMMU_HWPT_ALLOC         on a vIOMMU with a guest STE: the STE is
  *                            decoded and a nested HWPT allocated on the
  *                            parent with IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX
  *   IOMMU_HWPT_INVALIDATE    on a vIOMMU with raw guest commands: each
- *                            becomes a generic entry on the right nested
- *                            HWPT (IOMMU_HWPT_INVALIDATE_DATA_GENERIC)
+ *                            becomes a generic entry on the nested HWPT
+ *                            the map names (IOMMU_HWPT_INVALIDATE_DATA_GENERIC)
  *   IOMMU_VEVENTQ_ALLOC      a socket QEMU reads mainline's event records
  *                            from; each guest device gets this kernel's
  *                            device event queue (IOMMU_DEVICE_EVENTQ_ALLOC),
  *                            and a thread turns its records into the
  *                            guest's (vsmmu_event_encode()) on the socket
+ *   IOMMU_HW_QUEUE_ALLOC     refused: no hardware queues here
  *   IOMMU_DESTROY            of the objects above
  *   IOMMU_GET_HW_INFO        without the input-type flag 6.12 lacks
  * VFIO's bind and attach calls are watched to know which HWPT each device
- * is attached to. At exit, counters go to stderr: a line of totals, then a
- * line per guest command class (entries passed on, the host commands and
- * syncs they cost by the kernel's debugfs counters, and the time of the
- * kernel call per entry).
+ * is attached to: VFIO names the device by its file, not by its ID.
+ *
+ * What it does not carry out it refuses, with mainline's errno where
+ * mainline has one and a line "vsmmu-adapter: <request> ...: <why>" on
+ * stderr, so that QEMU's own message ("...: Operation not supported")
+ * is not all a user sees. Refusals a guest can repeat are said once.
+ *
+ * At exit, counters go to stderr: a line of totals, then a line per guest
+ * command class (entries passed on, the host commands and syncs they cost
+ * by the kernel's debugfs counters, and the time of the kernel call per
+ * entry).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -52,10 +62,12 @@
 #define ML_CMD_VIOMMU_ALLOC		0x90
 #define ML_CMD_VDEVICE_ALLOC		0x91
 #define ML_CMD_VEVENTQ_ALLOC		0x93
+#define ML_CMD_HW_QUEUE_ALLOC		0x94
 #define ML_VIOMMU_TYPE_ARM_SMMUV3	1
 #define ML_HWPT_DATA_ARM_SMMUV3		2
 #define ML_INVALIDATE_DATA_ARM_SMMUV3	1
 #define ML_HW_INFO_FLAG_INPUT_TYPE	1
+#define ML_VEVENTQ_TYPE_ARM_SMMUV3	1
 #define ML_VEVENTQ_FLAG_LOST_EVENTS	1
 
 struct ml_viommu_alloc {
@@ -74,6 +86,11 @@ struct ml_veventq_alloc {
 	__u32 out_veventq_id, out_veventq_fd, __reserved;
 };
 
+/* The start of mainline's struct, as far as a refusal needs it */
+struct ml_hw_queue_alloc {
+	__u32 size, flags, viommu_id, type;
+};
+
 /* One record as QEMU reads it: a header, then the SMMUv3 event */
 struct ml_vevent {
 	uint32_t flags, sequence;
@@ -88,37 +105,46 @@ struct ml_vevent {
 /* IDs of this adapter's objects: far above the kernel's small ones */
 #define FAKE_ID_BASE	0x40000000u
 #define MAX_OBJS	64
+/* VFIO device files bound to iommufd that the adapter keeps track of */
+#define MAX_VFIO	64
 
 enum obj_kind { OBJ_FREE, OBJ_VIOMMU, OBJ_VDEVICE, OBJ_VEVENTQ };
+
+static const char *const kind_name[] = {
+	[OBJ_FREE] = "destroyed object", [OBJ_VIOMMU] = "vIOMMU",
+	[OBJ_VDEVICE] = "vDEVICE", [OBJ_VEVENTQ] = "vEVENTQ",
+};
 
 struct obj {
 	enum obj_kind kind;
 	uint32_t viommu;	/* VDEVICE, VEVENTQ: its vIOMMU */
 	uint32_t parent;	/* VIOMMU: the nest parent HWPT */
-	uint32_t dev_id;	/* VIOMMU, VDEVICE */
-	uint32_t vsid;		/* VDEVICE */
+	uint32_t dev_id;	/* VIOMMU: the device it was made with */
 	struct vsmmu_caps caps;	/* VIOMMU */
+	/* VIOMMU: its devices by guest StreamID, and its nested HWPTs */
+	struct vsmmu_devices devs;
+	uint32_t vsid;		/* VDEVICE: its StreamID in the vIOMMU's map */
 	int qfd;		/* VDEVICE: its kernel event queue, or -1 */
 	uint32_t qid;		/* VDEVICE: that queue's object */
 	int sock;		/* VEVENTQ: the end this adapter writes */
 };
 
-/* A nested HWPT allocated through a vIOMMU */
-struct nested {
-	uint32_t hwpt_id, viommu;
-};
-
-/* A VFIO device bound to iommufd, and its current HWPT */
-struct bound {
+/*
+ * A VFIO device file bound to iommufd: VFIO's attach names the file, the
+ * vIOMMU calls name the iommufd device. @hwpt_id is what it is attached
+ * to, for a vDEVICE made after the attach (QEMU attaches a device to its
+ * abort or bypass HWPT before the guest's first STE makes its vDEVICE).
+ */
+struct vfio_dev {
 	int fd;
-	uint32_t dev_id, hwpt_id;
+	uint32_t dev_id;	/* 0: a free entry */
+	uint32_t hwpt_id;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	struct obj obj[MAX_OBJS];
-	struct nested nested[MAX_OBJS];
-	struct bound bound[MAX_OBJS];
+	struct vfio_dev vfio[MAX_VFIO];
 	unsigned long guest_cmds[256], nested_allocs, refused;
 	/* nested events: the forwarder's epoll set, what it passed on */
 	int epfd;
@@ -160,6 +186,34 @@ static int fail(int err)
 	return -1;
 }
 
+/*
+ * Refuse QEMU's request with @err, and say on one line of stderr which
+ * request, object or device, and why. With @said, only the first time:
+ * for what a guest can make QEMU ask again and again.
+ */
+static int __attribute__((format(printf, 3, 4)))
+refuse_once(bool *said, int err, const char *fmt, ...)
+{
+	const char *name = strerrorname_np(err);
+	va_list ap;
+
+	if (said && *said)
+		return fail(err);
+	flockfile(stderr);
+	fputs("vsmmu-adapter: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (%s%s)\n", name ? name : "an unknown errno",
+		said ? "; further ones are not reported" : "");
+	funlockfile(stderr);
+	if (said)
+		*said = true;
+	return fail(err);
+}
+
+#define refuse(err, ...)	refuse_once(NULL, err, __VA_ARGS__)
+
 static struct obj *obj_get(uint32_t id, enum obj_kind kind)
 {
 	if (id < FAKE_ID_BASE || id >= FAKE_ID_BASE + MAX_OBJS ||
@@ -188,6 +242,46 @@ static struct obj *obj_new(enum obj_kind kind)
 	return NULL;
 }
 
+/*
+ * @id, which @req hands to the kernel as @what, is one of the adapter's
+ * IDs: refuse it (mainline's answers: another kind of object, or none)
+ * rather than have the kernel answer for an ID it never made. 0: not
+ * one of the adapter's.
+ */
+static int adapter_id_refused(const char *req, uint32_t id, const char *what)
+{
+	enum obj_kind kind;
+
+	if (id < FAKE_ID_BASE || id >= FAKE_ID_BASE + MAX_OBJS)
+		return 0;
+	kind = st.obj[id - FAKE_ID_BASE].kind;
+	return refuse(kind == OBJ_FREE ? ENOENT : EINVAL,
+		      "%s: %#x is the adapter's %s, not %s", req, id,
+		      kind_name[kind], what);
+}
+
+/* The VFIO device file @fd's entry, or NULL */
+static struct vfio_dev *vfio_of_fd(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_VFIO; i++)
+		if (st.vfio[i].dev_id && st.vfio[i].fd == fd)
+			return &st.vfio[i];
+	return NULL;
+}
+
+/* The VFIO device file bound as iommufd device @dev_id, or NULL */
+static struct vfio_dev *vfio_of_dev(uint32_t dev_id)
+{
+	unsigned int i;
+
+	for (i = 0; dev_id && i < MAX_VFIO; i++)
+		if (st.vfio[i].dev_id == dev_id)
+			return &st.vfio[i];
+	return NULL;
+}
+
 /* What the vSMMU may offer, from the host SMMU's ID registers */
 static int read_caps(int fd, uint32_t dev_id, struct vsmmu_caps *caps)
 {
@@ -200,9 +294,13 @@ static int read_caps(int fd, uint32_t dev_id, struct vsmmu_caps *caps)
 	unsigned int oas;
 
 	if (kernel(fd, IOMMU_GET_HW_INFO, &info))
-		return -1;
+		return refuse(errno,
+			      "IOMMU_VIOMMU_ALLOC for device %u: the kernel refused its IOMMU_GET_HW_INFO",
+			      dev_id);
 	if (info.out_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
-		return fail(EOPNOTSUPP);
+		return refuse(EOPNOTSUPP,
+			      "IOMMU_VIOMMU_ALLOC for device %u: its IOMMU is no SMMUv3 (hw_info type %u)",
+			      dev_id, info.out_data_type);
 	oas = hw.idr[5] & 7;
 	*caps = (struct vsmmu_caps){
 		.ssid_bits = (hw.idr[1] >> 6) & 0x1f,
@@ -223,13 +321,26 @@ static int viommu_alloc(int fd, struct ml_viommu_alloc *a)
 	struct vsmmu_caps caps;
 	struct obj *vi;
 
-	if (a->type != ML_VIOMMU_TYPE_ARM_SMMUV3 || a->flags || a->data_len)
-		return fail(EOPNOTSUPP);
+	/* NVIDIA's CMDQV, for one, is a vIOMMU type of its own */
+	if (a->type != ML_VIOMMU_TYPE_ARM_SMMUV3)
+		return refuse(EOPNOTSUPP,
+			      "IOMMU_VIOMMU_ALLOC for device %u: vIOMMU type %u is not ARM SMMUv3's (%u), the one the adapter carries out",
+			      a->dev_id, a->type, ML_VIOMMU_TYPE_ARM_SMMUV3);
+	if (a->flags)
+		return refuse(EOPNOTSUPP,
+			      "IOMMU_VIOMMU_ALLOC for device %u: flags %#x (none are known)",
+			      a->dev_id, a->flags);
+	if (a->data_len)
+		return refuse(EOPNOTSUPP,
+			      "IOMMU_VIOMMU_ALLOC for device %u: %u bytes of driver data, which an SMMUv3 vIOMMU does not take",
+			      a->dev_id, a->data_len);
 	if (read_caps(fd, a->dev_id, &caps))
 		return -1;
 	vi = obj_new(OBJ_VIOMMU);
 	if (!vi)
-		return fail(ENOMEM);
+		return refuse(ENOMEM,
+			      "IOMMU_VIOMMU_ALLOC for device %u: the adapter holds %u objects already",
+			      a->dev_id, MAX_OBJS);
 	vi->parent = a->hwpt_id;
 	vi->dev_id = a->dev_id;
 	vi->caps = caps;
@@ -248,6 +359,13 @@ static struct obj *veventq_of(uint32_t viommu)
 	return NULL;
 }
 
+/* The device of vDEVICE @vd, from its vIOMMU's map */
+static struct vsmmu_device *vdevice_dev(const struct obj *vd)
+{
+	return vsmmu_devices_find(&obj_get(vd->viommu, OBJ_VIOMMU)->devs,
+				  vd->vsid);
+}
+
 /* Close guest device @vd's kernel event queue: its file, then the queue */
 static void vdevice_unwatch(int fd, struct obj *vd)
 {
@@ -262,11 +380,15 @@ static void vdevice_unwatch(int fd, struct obj *vd)
 	kernel(fd, IOMMU_DESTROY, &q);
 }
 
-/* Give guest device @vd a kernel event queue the forwarder watches */
-static int vdevice_watch(int fd, struct obj *vd)
+/*
+ * Give guest device @vd a kernel event queue the forwarder watches, or
+ * refuse @req with the kernel's errno
+ */
+static int vdevice_watch(int fd, struct obj *vd, const char *req)
 {
+	uint32_t dev_id = vdevice_dev(vd)->dev_id;
 	struct iommu_device_eventq_alloc a = {
-		.size = sizeof(a), .dev_id = vd->dev_id,
+		.size = sizeof(a), .dev_id = dev_id,
 		.depth = DEVICE_EVENTQ_DEPTH,
 	};
 	struct epoll_event e = { .events = EPOLLIN, .data.u32 = vd - st.obj };
@@ -275,14 +397,18 @@ static int vdevice_watch(int fd, struct obj *vd)
 	if (vd->qfd >= 0)
 		return 0;
 	if (kernel(fd, IOMMU_DEVICE_EVENTQ_ALLOC, &a))
-		return -1;
+		return refuse(errno,
+			      "%s on vIOMMU %#x: the kernel refused device %u (StreamID %#x) an event queue (IOMMU_DEVICE_EVENTQ_ALLOC)",
+			      req, vd->viommu, dev_id, vd->vsid);
 	vd->qfd = a.out_eventq_fd;
 	vd->qid = a.out_eventq_id;
 	if (!epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e))
 		return 0;
 	err = errno;
 	vdevice_unwatch(fd, vd);
-	return fail(err);
+	return refuse(err,
+		      "%s on vIOMMU %#x: device %u's event queue cannot be watched (epoll)",
+		      req, vd->viommu, dev_id);
 }
 
 /* Guest device @vd's waiting events -> the guest's, on its vIOMMU's socket */
@@ -330,27 +456,62 @@ static void *forwarder(void *unused)
 	return NULL;
 }
 
+/*
+ * The device joins its vIOMMU's map, attached to what VFIO last attached
+ * it to: a device the adapter saw no VFIO bind of would have attachments
+ * it never learns of, and commands for it would miss its nested HWPT.
+ */
 static int vdevice_alloc(int fd, struct ml_vdevice_alloc *a)
 {
-	unsigned int i;
-	struct obj *vd;
+	static const char req[] = "IOMMU_VDEVICE_ALLOC";
+	struct obj *vi = obj_get(a->viommu_id, OBJ_VIOMMU), *vd;
+	struct vsmmu_device *dev;
+	struct vfio_dev *vf;
+	int ret;
 
-	if (!obj_get(a->viommu_id, OBJ_VIOMMU) || a->virt_id > UINT32_MAX)
-		return fail(EINVAL);
-	for (i = 0; i < MAX_OBJS; i++)
-		if (st.obj[i].kind == OBJ_VDEVICE &&
-		    st.obj[i].viommu == a->viommu_id &&
-		    (st.obj[i].vsid == a->virt_id ||
-		     st.obj[i].dev_id == a->dev_id))
-			return fail(EEXIST);
+	if (!vi)
+		return refuse(ENOENT,
+			      "%s for device %u: %#x is no vIOMMU of the adapter's",
+			      req, a->dev_id, a->viommu_id);
+	if (a->virt_id > UINT32_MAX)
+		return refuse(EINVAL,
+			      "%s on vIOMMU %#x for device %u: virtual ID %#llx is wider than a StreamID (32 bits)",
+			      req, a->viommu_id, a->dev_id,
+			      (unsigned long long)a->virt_id);
+	vf = vfio_of_dev(a->dev_id);
+	if (!vf)
+		return refuse(ENOENT,
+			      "%s on vIOMMU %#x: device %u was not bound through VFIO in this process, so the adapter cannot know its HWPT",
+			      req, a->viommu_id, a->dev_id);
+	dev = vsmmu_devices_find(&vi->devs, a->virt_id);
+	if (dev)
+		return refuse(EEXIST,
+			      "%s on vIOMMU %#x for device %u: StreamID %#x is device %u's",
+			      req, a->viommu_id, a->dev_id,
+			      (uint32_t)a->virt_id, dev->dev_id);
+	dev = vsmmu_devices_find_dev(&vi->devs, a->dev_id);
+	if (dev)
+		return refuse(EEXIST,
+			      "%s on vIOMMU %#x: device %u has StreamID %#x already",
+			      req, a->viommu_id, a->dev_id, dev->vsid);
 	vd = obj_new(OBJ_VDEVICE);
 	if (!vd)
-		return fail(ENOMEM);
+		return refuse(ENOMEM,
+			      "%s on vIOMMU %#x for device %u: the adapter holds %u objects already",
+			      req, a->viommu_id, a->dev_id, MAX_OBJS);
+	ret = vsmmu_devices_add(&vi->devs, a->virt_id, a->dev_id,
+				vf->hwpt_id);
+	if (ret) {
+		vd->kind = OBJ_FREE;
+		return refuse(-ret,
+			      "%s on vIOMMU %#x for device %u: the device map refused it",
+			      req, a->viommu_id, a->dev_id);
+	}
 	vd->viommu = a->viommu_id;
-	vd->dev_id = a->dev_id;
 	vd->vsid = a->virt_id;
 	vd->qfd = -1;
-	if (veventq_of(a->viommu_id) && vdevice_watch(fd, vd)) {
+	if (veventq_of(a->viommu_id) && vdevice_watch(fd, vd, req)) {
+		vsmmu_devices_remove(&vi->devs, vd->vsid);
 		vd->kind = OBJ_FREE;
 		return -1;
 	}
@@ -365,38 +526,60 @@ static int vdevice_alloc(int fd, struct ml_vdevice_alloc *a)
  */
 static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 {
+	static const char req[] = "IOMMU_VEVENTQ_ALLOC";
 	static pthread_t thread;
 	unsigned int i;
 	struct obj *q;
 	int sv[2], err = 0;
 
-	if (!obj_get(a->viommu_id, OBJ_VIOMMU) || veventq_of(a->viommu_id))
-		return fail(EINVAL);
+	if (a->flags)
+		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x: flags %#x (none are known)",
+			      req, a->viommu_id, a->flags);
+	if (a->type != ML_VEVENTQ_TYPE_ARM_SMMUV3)
+		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x: event type %u is not ARM SMMUv3's (%u), the one the adapter carries out",
+			      req, a->viommu_id, a->type,
+			      ML_VEVENTQ_TYPE_ARM_SMMUV3);
+	if (!obj_get(a->viommu_id, OBJ_VIOMMU))
+		return refuse(ENOENT, "%s: %#x is no vIOMMU of the adapter's",
+			      req, a->viommu_id);
+	q = veventq_of(a->viommu_id);
+	if (q)
+		return refuse(EEXIST, "%s on vIOMMU %#x: it has vEVENTQ %#x",
+			      req, a->viommu_id, obj_id(q));
 	if (st.epfd < 0) {
 		st.epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (st.epfd < 0)
-			return -1;
+			return refuse(errno,
+				      "%s on vIOMMU %#x: no epoll set for the event thread",
+				      req, a->viommu_id);
 		if (pthread_create(&thread, NULL, forwarder, NULL)) {
 			close(st.epfd);
 			st.epfd = -1;
-			return fail(ENOMEM);
+			return refuse(ENOMEM,
+				      "%s on vIOMMU %#x: no event thread",
+				      req, a->viommu_id);
 		}
 		pthread_detach(thread);
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -1;
+		return refuse(errno, "%s on vIOMMU %#x: no socket for QEMU",
+			      req, a->viommu_id);
 	q = obj_new(OBJ_VEVENTQ);
 	if (!q) {
 		close(sv[0]);
 		close(sv[1]);
-		return fail(ENOMEM);
+		return refuse(ENOMEM,
+			      "%s on vIOMMU %#x: the adapter holds %u objects already",
+			      req, a->viommu_id, MAX_OBJS);
 	}
 	q->viommu = a->viommu_id;
 	q->sock = sv[1];
 	for (i = 0; i < MAX_OBJS && !err; i++)
 		if (st.obj[i].kind == OBJ_VDEVICE &&
 		    st.obj[i].viommu == a->viommu_id &&
-		    vdevice_watch(fd, &st.obj[i]))
+		    vdevice_watch(fd, &st.obj[i], req))
 			err = errno;
 	if (err) {
 		/* A refused queue: leave nothing of this call behind */
@@ -417,80 +600,49 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 /* A guest STE on a vIOMMU -> a nested HWPT on its parent */
 static int nested_alloc(int fd, struct iommu_hwpt_alloc *a, struct obj *vi)
 {
+	static const char req[] = "IOMMU_HWPT_ALLOC";
+	static bool said_ste, said_kernel;
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
 	struct vsmmu_ste ste = { { 0 } };
 	struct iommu_hwpt_alloc k = *a;
-	unsigned int i;
+	struct iommu_destroy d = { .size = sizeof(d) };
 
-	if (a->data_type != ML_HWPT_DATA_ARM_SMMUV3 ||
-	    a->data_len < 2 * sizeof(uint64_t))
-		return fail(EOPNOTSUPP);
+	if (a->data_type != ML_HWPT_DATA_ARM_SMMUV3)
+		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x for device %u: data type %u is not an SMMUv3 STE (%u)",
+			      req, a->pt_id, a->dev_id, a->data_type,
+			      ML_HWPT_DATA_ARM_SMMUV3);
+	if (a->data_len < 2 * sizeof(uint64_t))
+		return refuse(EINVAL,
+			      "%s on vIOMMU %#x for device %u: %u bytes of STE, fewer than its two words",
+			      req, a->pt_id, a->dev_id, a->data_len);
 	memcpy(ste.w, (void *)(uintptr_t)a->data_uptr, 2 * sizeof(uint64_t));
 	if (vsmmu_ste_decode(&ste, &vi->caps, &ctx)) {
 		st.refused++;
-		return fail(EIO);	/* mainline's errno for an illegal STE */
+		/* mainline's errno for an illegal STE */
+		return refuse_once(&said_ste, EIO,
+				   "%s on vIOMMU %#x for device %u: the guest's STE %#018llx %#018llx is illegal (C_BAD_STE)",
+				   req, a->pt_id, a->dev_id,
+				   (unsigned long long)ste.w[0],
+				   (unsigned long long)ste.w[1]);
 	}
 	k.pt_id = vi->parent;
 	k.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX;
 	k.data_len = sizeof(ctx);
 	k.data_uptr = (uintptr_t)&ctx;
 	if (kernel(fd, IOMMU_HWPT_ALLOC, &k))
-		return -1;
+		return refuse_once(&said_kernel, errno,
+				   "%s on vIOMMU %#x for device %u: the kernel refused a nested HWPT on parent %u",
+				   req, a->pt_id, a->dev_id, vi->parent);
+	if (vsmmu_devices_add_nested(&vi->devs, k.out_hwpt_id)) {
+		d.id = k.out_hwpt_id;
+		kernel(fd, IOMMU_DESTROY, &d);
+		return refuse(ENOMEM,
+			      "%s on vIOMMU %#x for device %u: no memory to note nested HWPT %u",
+			      req, a->pt_id, a->dev_id, k.out_hwpt_id);
+	}
 	a->out_hwpt_id = k.out_hwpt_id;
 	st.nested_allocs++;
-	for (i = 0; i < MAX_OBJS; i++) {
-		if (!st.nested[i].hwpt_id) {
-			st.nested[i].hwpt_id = k.out_hwpt_id;
-			st.nested[i].viommu = obj_id(vi);
-			break;
-		}
-	}
-	return 0;
-}
-
-static bool nested_of(uint32_t hwpt, uint32_t viommu)
-{
-	unsigned int i;
-
-	for (i = 0; hwpt && i < MAX_OBJS; i++)
-		if (st.nested[i].hwpt_id == hwpt && st.nested[i].viommu == viommu)
-			return true;
-	return false;
-}
-
-/* The HWPT the device the guest calls @vsid is attached to, or 0 */
-static uint32_t device_hwpt(uint32_t viommu, uint32_t vsid)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < MAX_OBJS; i++) {
-		if (st.obj[i].kind != OBJ_VDEVICE ||
-		    st.obj[i].viommu != viommu || st.obj[i].vsid != vsid)
-			continue;
-		for (j = 0; j < MAX_OBJS; j++)
-			if (st.bound[j].dev_id == st.obj[i].dev_id)
-				return st.bound[j].hwpt_id;
-	}
-	return 0;
-}
-
-/*
- * Where an entry goes: the device's nested HWPT, or for TLBIs any nested
- * HWPT of the vIOMMU (they share the parent's VMID). 0: none, so nothing
- * of the guest's can be cached.
- */
-static uint32_t target_hwpt(uint32_t viommu, const struct vsmmu_cmd *c)
-{
-	unsigned int i;
-	uint32_t hwpt;
-
-	if (c->scope == VSMMU_ONE_DEVICE) {
-		hwpt = device_hwpt(viommu, c->first);
-		return nested_of(hwpt, viommu) ? hwpt : 0;
-	}
-	for (i = 0; i < MAX_OBJS; i++)
-		if (st.nested[i].hwpt_id && st.nested[i].viommu == viommu)
-			return st.nested[i].hwpt_id;
 	return 0;
 }
 
@@ -519,52 +671,109 @@ static int pass_on(int fd, uint32_t hwpt,
 	return 0;
 }
 
-/* Raw guest commands on a vIOMMU -> generic entries */
-static int invalidate(int fd, struct iommu_hwpt_invalidate *inv)
+/*
+ * Raw guest commands on a vIOMMU -> generic entries, each on the HWPT
+ * the vIOMMU's map names. A refused command stops the batch: entry_num
+ * says how many were done, as mainline's does.
+ */
+static int invalidate(int fd, struct iommu_hwpt_invalidate *inv,
+		      struct obj *vi)
 {
-	uint32_t done, viommu = inv->hwpt_id;
-	struct obj *vi = obj_get(viommu, OBJ_VIOMMU);
+	static const char req[] = "IOMMU_HWPT_INVALIDATE";
+	static bool said_illegal, said_no_device, said_kernel;
 	const uint8_t *cmds = (const uint8_t *)(uintptr_t)inv->data_uptr;
+	uint32_t done, viommu = inv->hwpt_id;
 
-	if (inv->data_type != ML_INVALIDATE_DATA_ARM_SMMUV3 ||
-	    inv->entry_len < 2 * sizeof(uint64_t))
-		return fail(EOPNOTSUPP);
+	if (inv->data_type != ML_INVALIDATE_DATA_ARM_SMMUV3)
+		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x: data type %u is not SMMUv3 commands (%u)",
+			      req, viommu, inv->data_type,
+			      ML_INVALIDATE_DATA_ARM_SMMUV3);
+	if (inv->entry_len < 2 * sizeof(uint64_t))
+		return refuse(EINVAL,
+			      "%s on vIOMMU %#x: entries of %u bytes, shorter than a command",
+			      req, viommu, inv->entry_len);
 	for (done = 0; done < inv->entry_num; done++) {
+		unsigned int op;
 		uint64_t cmd[2];
 		struct vsmmu_cmd c;
 		uint32_t hwpt;
 
 		memcpy(cmd, cmds + (size_t)done * inv->entry_len, sizeof(cmd));
+		op = cmd[0] & 0xff;
 		vsmmu_cmd_decode(cmd, &vi->caps, &c);
-		st.guest_cmds[cmd[0] & 0xff]++;
+		st.guest_cmds[op]++;
 		if (c.action == VSMMU_NOTHING || c.action == VSMMU_SYNC)
 			continue;
-		if (c.action != VSMMU_INVALIDATE)
-			break;	/* mainline takes only invalidations here */
-		hwpt = target_hwpt(viommu, &c);
-		if (hwpt && pass_on(fd, hwpt, &c.entry, cmd[0] & 0xff)) {
+		if (c.action != VSMMU_INVALIDATE) {
+			/* mainline takes only invalidations here */
 			inv->entry_num = done;
-			return -1;
+			return refuse_once(&said_illegal, EIO,
+					   "%s on vIOMMU %#x: guest command %u (opcode %#04x) is %s",
+					   req, viommu, done, op,
+					   c.action == VSMMU_ILLEGAL ?
+					   "illegal for this vSMMU" :
+					   "no invalidation (QEMU's to do)");
 		}
-	}
-	if (done < inv->entry_num) {
-		inv->entry_num = done;
-		return fail(EIO);
+		/* QEMU sends a device's commands only once it has a vDEVICE */
+		if (c.scope == VSMMU_ONE_DEVICE &&
+		    !vsmmu_devices_find(&vi->devs, c.first)) {
+			inv->entry_num = done;
+			return refuse_once(&said_no_device, EIO,
+					   "%s on vIOMMU %#x: guest command %u (opcode %#04x) names StreamID %#x, which has no vDEVICE",
+					   req, viommu, done, op, c.first);
+		}
+		hwpt = vsmmu_devices_target(&vi->devs, &c);
+		/* 0: no nested HWPT, so nothing of the guest's is cached */
+		if (hwpt && pass_on(fd, hwpt, &c.entry, op)) {
+			inv->entry_num = done;
+			return refuse_once(&said_kernel, errno,
+					   "%s on vIOMMU %#x: the kernel refused guest command %u (opcode %#04x) on nested HWPT %u",
+					   req, viommu, done, op, hwpt);
+		}
 	}
 	return 0;
 }
 
+/* What a vIOMMU still holds: mainline does not destroy it then either */
+static const char *viommu_busy(struct obj *vi)
+{
+	if (vi->devs.n)
+		return "vDEVICEs";
+	if (veventq_of(obj_id(vi)))
+		return "a vEVENTQ";
+	if (vi->devs.n_nested)
+		return "nested HWPTs";
+	return NULL;
+}
+
 static int destroy(int fd, struct iommu_destroy *d)
 {
+	static const char req[] = "IOMMU_DESTROY";
+	struct obj *vi;
+	const char *busy;
 	unsigned int i;
 
 	if (d->id >= FAKE_ID_BASE && d->id < FAKE_ID_BASE + MAX_OBJS) {
 		struct obj *o = &st.obj[d->id - FAKE_ID_BASE];
 
 		if (o->kind == OBJ_FREE)
-			return fail(ENOENT);
-		if (o->kind == OBJ_VDEVICE)
+			return refuse(ENOENT,
+				      "%s: %#x is none of the adapter's objects (destroyed already?)",
+				      req, d->id);
+		if (o->kind == OBJ_VIOMMU) {
+			busy = viommu_busy(o);
+			if (busy)
+				return refuse(EBUSY,
+					      "%s: vIOMMU %#x still has %s",
+					      req, d->id, busy);
+			vsmmu_devices_free(&o->devs);
+		}
+		if (o->kind == OBJ_VDEVICE) {
+			vi = obj_get(o->viommu, OBJ_VIOMMU);
 			vdevice_unwatch(fd, o);
+			vsmmu_devices_remove(&vi->devs, o->vsid);
+		}
 		if (o->kind == OBJ_VEVENTQ)
 			close(o->sock);
 		o->kind = OBJ_FREE;
@@ -573,30 +782,44 @@ static int destroy(int fd, struct iommu_destroy *d)
 	if (kernel(fd, IOMMU_DESTROY, d))
 		return -1;
 	for (i = 0; i < MAX_OBJS; i++)
-		if (st.nested[i].hwpt_id == d->id)
-			st.nested[i].hwpt_id = 0;
+		if (st.obj[i].kind == OBJ_VIOMMU)
+			vsmmu_devices_remove_nested(&st.obj[i].devs, d->id);
 	return 0;
 }
 
-static void vfio_bound(int fd, uint32_t dev_id)
+/* A bind the kernel may refuse: room for its record is made first */
+static int vfio_bind(int fd, struct vfio_device_bind_iommufd *b)
 {
+	struct vfio_dev *vf = vfio_of_fd(fd);
 	unsigned int i;
 
-	for (i = 0; i < MAX_OBJS; i++) {
-		if (!st.bound[i].dev_id || st.bound[i].fd == fd) {
-			st.bound[i] = (struct bound){ fd, dev_id, 0 };
-			return;
-		}
-	}
+	for (i = 0; !vf && i < MAX_VFIO; i++)
+		if (!st.vfio[i].dev_id)
+			vf = &st.vfio[i];
+	if (!vf)
+		return refuse(ENOMEM,
+			      "VFIO_DEVICE_BIND_IOMMUFD of VFIO device file %d: the adapter keeps track of %u devices already",
+			      fd, MAX_VFIO);
+	if (kernel(fd, VFIO_DEVICE_BIND_IOMMUFD, b))
+		return -1;
+	*vf = (struct vfio_dev){ fd, b->out_devid, 0 };
+	return 0;
 }
 
+/* VFIO attached the device of file @fd to @hwpt_id (0: detached) */
 static void vfio_attached(int fd, uint32_t hwpt_id)
 {
+	struct vfio_dev *vf = vfio_of_fd(fd);
 	unsigned int i;
 
+	/* Not bound through the adapter: no vDEVICE can name it */
+	if (!vf)
+		return;
+	vf->hwpt_id = hwpt_id;
 	for (i = 0; i < MAX_OBJS; i++)
-		if (st.bound[i].dev_id && st.bound[i].fd == fd)
-			st.bound[i].hwpt_id = hwpt_id;
+		if (st.obj[i].kind == OBJ_VIOMMU)
+			vsmmu_devices_attach(&st.obj[i].devs, vf->dev_id,
+					     hwpt_id);
 }
 
 static int dispatch(int fd, unsigned long req, void *arg)
@@ -610,17 +833,33 @@ static int dispatch(int fd, unsigned long req, void *arg)
 		return vdevice_alloc(fd, arg);
 	case _IO(IOMMUFD_TYPE, ML_CMD_VEVENTQ_ALLOC):
 		return veventq_alloc(fd, arg);
+	case _IO(IOMMUFD_TYPE, ML_CMD_HW_QUEUE_ALLOC): {
+		struct ml_hw_queue_alloc *h = arg;
+
+		/* Mainline's answer for a vIOMMU without hardware queues */
+		return refuse(EOPNOTSUPP,
+			      "IOMMU_HW_QUEUE_ALLOC on vIOMMU %#x: hardware queues (type %u) are not carried out on this kernel",
+			      h->viommu_id, h->type);
+	}
 	case IOMMU_HWPT_ALLOC: {
 		struct iommu_hwpt_alloc *a = arg;
 		struct obj *vi = obj_get(a->pt_id, OBJ_VIOMMU);
 
-		return vi ? nested_alloc(fd, a, vi) : kernel(fd, req, arg);
+		if (vi)
+			return nested_alloc(fd, a, vi);
+		return adapter_id_refused("IOMMU_HWPT_ALLOC", a->pt_id,
+					  "an IOAS, a HWPT or a vIOMMU") ?:
+		       kernel(fd, req, arg);
 	}
 	case IOMMU_HWPT_INVALIDATE: {
 		struct iommu_hwpt_invalidate *inv = arg;
+		struct obj *vi = obj_get(inv->hwpt_id, OBJ_VIOMMU);
 
-		return obj_get(inv->hwpt_id, OBJ_VIOMMU) ?
-		       invalidate(fd, inv) : kernel(fd, req, arg);
+		if (vi)
+			return invalidate(fd, inv, vi);
+		return adapter_id_refused("IOMMU_HWPT_INVALIDATE",
+					  inv->hwpt_id, "a HWPT or a vIOMMU") ?:
+		       kernel(fd, req, arg);
 	}
 	case IOMMU_DESTROY:
 		return destroy(fd, arg);
@@ -631,24 +870,27 @@ static int dispatch(int fd, unsigned long req, void *arg)
 		if (info->flags & ML_HW_INFO_FLAG_INPUT_TYPE) {
 			if (info->out_data_type &&
 			    info->out_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
-				return fail(EOPNOTSUPP);
+				return refuse(EOPNOTSUPP,
+					      "IOMMU_GET_HW_INFO for device %u: hw_info type %u asked for; this kernel reports SMMUv3's (%u) only",
+					      info->dev_id, info->out_data_type,
+					      IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
 			info->flags &= ~ML_HW_INFO_FLAG_INPUT_TYPE;
 			info->out_data_type = 0;
 		}
 		return kernel(fd, req, arg);
 	}
 	case VFIO_DEVICE_BIND_IOMMUFD:
-		ret = kernel(fd, req, arg);
+		return vfio_bind(fd, arg);
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
+		struct vfio_device_attach_iommufd_pt *at = arg;
+
+		ret = adapter_id_refused("VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+					 at->pt_id, "an IOAS or a HWPT") ?:
+		      kernel(fd, req, arg);
 		if (!ret)
-			vfio_bound(fd,
-				   ((struct vfio_device_bind_iommufd *)arg)->out_devid);
+			vfio_attached(fd, at->pt_id);
 		return ret;
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		ret = kernel(fd, req, arg);
-		if (!ret)
-			vfio_attached(fd,
-				      ((struct vfio_device_attach_iommufd_pt *)arg)->pt_id);
-		return ret;
+	}
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		ret = kernel(fd, req, arg);
 		if (!ret)
@@ -660,11 +902,11 @@ static int dispatch(int fd, unsigned long req, void *arg)
 }
 
 /*
- * The requests dispatch() carries out or records. Only these take the
- * lock: everything else QEMU asks goes straight to the kernel, above all
- * KVM_RUN, in which each vCPU thread sits for as long as its vCPU runs (a
- * parked secondary vCPU for ever) and which must not hold up another
- * vCPU or QEMU's main thread.
+ * The requests dispatch() carries out, records or refuses. Only these
+ * take the lock: everything else QEMU asks goes straight to the kernel,
+ * above all KVM_RUN, in which each vCPU thread sits for as long as its
+ * vCPU runs (a parked secondary vCPU for ever) and which must not hold up
+ * another vCPU or QEMU's main thread.
  */
 static bool adapter_request(unsigned long req)
 {
@@ -672,6 +914,7 @@ static bool adapter_request(unsigned long req)
 	case _IO(IOMMUFD_TYPE, ML_CMD_VIOMMU_ALLOC):
 	case _IO(IOMMUFD_TYPE, ML_CMD_VDEVICE_ALLOC):
 	case _IO(IOMMUFD_TYPE, ML_CMD_VEVENTQ_ALLOC):
+	case _IO(IOMMUFD_TYPE, ML_CMD_HW_QUEUE_ALLOC):
 	case IOMMU_HWPT_ALLOC:
 	case IOMMU_HWPT_INVALIDATE:
 	case IOMMU_DESTROY:
@@ -725,14 +968,16 @@ __attribute__((destructor)) static void report(void)
 		fprintf(stderr, " %s %lu", classes[i].name,
 			st.guest_cmds[classes[i].op]);
 	fprintf(stderr, "\n");
-	fprintf(stderr, "vsmmu-adapter: nested events to the guest %lu, lost %lu\n",
+	fprintf(stderr,
+		"vsmmu-adapter: nested events to the guest %lu, lost %lu\n",
 		st.events, st.events_lost);
 	for (i = 0; i < ARRAY_SIZE(classes); i++) {
 		unsigned int op = classes[i].op;
 
 		if (!st.guest_cmds[op])
 			continue;
-		fprintf(stderr, "vsmmu-adapter: class %s guest %lu entries %lu ",
+		fprintf(stderr,
+			"vsmmu-adapter: class %s guest %lu entries %lu ",
 			classes[i].name, st.guest_cmds[op], st.cost[op].entries);
 		fprintf(stderr, "host-commands %lu syncs %lu us/entry %.1f\n",
 			st.cost[op].host_cmds, st.cost[op].syncs,

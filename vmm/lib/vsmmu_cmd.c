@@ -147,12 +147,7 @@ static void atc_inv(const uint64_t *cmd, const struct vsmmu_caps *caps,
 	e->addr = CMD_ADDR(cmd) & ~((SZ_4K << size) - 1);
 }
 
-/**
- * vsmmu_cmd_decode() - what a guest command asks of the VMM
- * @cmd: the command, two 64-bit words as on the guest's queue
- * @caps: what the virtual SMMU offers
- * @out: the action (see struct vsmmu_cmd)
- */
+/* Documented in smmuv3_vmm.h, as every call of the library */
 void vsmmu_cmd_decode(const uint64_t cmd[2], const struct vsmmu_caps *caps,
 		      struct vsmmu_cmd *out)
 {

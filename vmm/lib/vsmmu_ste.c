@@ -91,15 +91,7 @@ static int decode(const struct vsmmu_ste *ste, const struct vsmmu_caps *caps,
 	return 0;
 }
 
-/**
- * vsmmu_ste_decode() - the nested HWPT a guest STE asks for
- * @ste: the guest's STE
- * @caps: what the virtual SMMU offers
- * @ctx: for IOMMU_HWPT_ALLOC with IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX: what
- *       the STE asks for, or, for an illegal STE, an abort context
- *
- * Return: 0, or -EINVAL for an illegal STE (C_BAD_STE for the guest).
- */
+/* Documented in smmuv3_vmm.h, as every call of the library */
 int vsmmu_ste_decode(const struct vsmmu_ste *ste,
 		     const struct vsmmu_caps *caps,
 		     struct iommu_hwpt_arm_smmuv3_s1ctx *ctx)

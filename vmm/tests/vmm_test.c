@@ -514,12 +514,105 @@ static void test_devices(void)
 
 		ok &= dev && dev->dev_id == 100 + i;
 	}
-	vsmmu_devices_remove(&d, 14);
+	ok &= !vsmmu_devices_remove(&d, 14);
 	ok &= !vsmmu_devices_find(&d, 14) && vsmmu_devices_find(&d, 13) &&
 	      vsmmu_devices_find(&d, 15) && d.n == 39;
 	ok &= !vsmmu_devices_find(&d, 40);
 	vsmmu_devices_free(&d);
 	result(ok, "devices: add, find, refuse a taken StreamID, remove");
+}
+
+/* A device under two StreamIDs (an alias), another, and one gone */
+static void test_devices_by_id(void)
+{
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_device *dev;
+	bool ok = true;
+
+	ok &= !vsmmu_devices_add(&d, 0x20, 7, 0) &&
+	      !vsmmu_devices_add(&d, 0x10, 7, 0) &&
+	      !vsmmu_devices_add(&d, 0x18, 8, 3);
+	dev = vsmmu_devices_find_dev(&d, 7);
+	ok &= dev && dev->vsid == 0x10;
+	ok &= !vsmmu_devices_find_dev(&d, 9);
+	ok &= vsmmu_devices_attach(&d, 7, 5) == 2 &&
+	      vsmmu_devices_find(&d, 0x10)->hwpt_id == 5 &&
+	      vsmmu_devices_find(&d, 0x20)->hwpt_id == 5 &&
+	      vsmmu_devices_find(&d, 0x18)->hwpt_id == 3;
+	ok &= vsmmu_devices_attach(&d, 9, 5) == 0;
+	ok &= vsmmu_devices_remove(&d, 0x11) == -ENOENT && d.n == 3;
+	ok &= !vsmmu_devices_remove(&d, 0x10) &&
+	      vsmmu_devices_remove(&d, 0x10) == -ENOENT && d.n == 2;
+	vsmmu_devices_free(&d);
+	ok &= !d.dev && !d.n && !d.max;
+	result(ok,
+	       "devices: found by iommufd device, attached by it, an absent StreamID is not removed");
+}
+
+/* A guest command of opcode @op naming StreamID @sid, decoded */
+static void devices_cmd(unsigned int op, uint32_t sid, struct vsmmu_cmd *c)
+{
+	const struct vsmmu_caps caps = { .ias = 44, .granules = 0x1000 };
+	uint64_t cmd[2] = { 0, 0 };
+
+	put(cmd, CMD_OPCODE, op);
+	put(cmd, CMD_SID, sid);
+	vsmmu_cmd_decode(cmd, &caps, c);
+}
+
+/*
+ * Where invalidations go: a device's own nested HWPT, for TLBIs the
+ * oldest nested HWPT (with no device attached, too), none for a device
+ * on the parent, a StreamID without a device or a command that is no
+ * invalidation. Nested HWPTs: 0 and a second note refused, a removed
+ * one unknown and no device's any more.
+ */
+static void test_devices_targets(void)
+{
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_cmd c;
+	bool ok = true;
+
+	devices_cmd(GUEST_TLBI_NH_ALL, 0, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 0;
+	ok &= vsmmu_devices_add_nested(&d, 0) == -EINVAL &&
+	      !vsmmu_devices_add_nested(&d, 40) &&
+	      !vsmmu_devices_add_nested(&d, 41) &&
+	      vsmmu_devices_add_nested(&d, 40) == -EEXIST &&
+	      d.n_nested == 2;
+	ok &= vsmmu_devices_is_nested(&d, 41) &&
+	      !vsmmu_devices_is_nested(&d, 2) &&
+	      !vsmmu_devices_is_nested(&d, 0);
+	/* Device 7 at 0x10 on nested HWPT 41, device 8 at 0x18 on parent 2 */
+	ok &= !vsmmu_devices_add(&d, 0x10, 7, 41) &&
+	      !vsmmu_devices_add(&d, 0x18, 8, 2);
+	ok &= vsmmu_devices_target(&d, &c) == 40;
+	devices_cmd(GUEST_CFGI_CD_ALL, 0x10, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 41;
+	devices_cmd(GUEST_CFGI_CD_ALL, 0x18, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 0;
+	devices_cmd(GUEST_CFGI_CD_ALL, 0x30, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 0;
+	devices_cmd(GUEST_CFGI_STE, 0x10, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 0;
+	ok &= vsmmu_devices_remove_nested(&d, 0) == -ENOENT &&
+	      vsmmu_devices_remove_nested(&d, 2) == -ENOENT &&
+	      !vsmmu_devices_remove_nested(&d, 41) &&
+	      vsmmu_devices_remove_nested(&d, 41) == -ENOENT &&
+	      !vsmmu_devices_is_nested(&d, 41) &&
+	      vsmmu_devices_find(&d, 0x10)->hwpt_id == 0 &&
+	      vsmmu_devices_find(&d, 0x18)->hwpt_id == 2;
+	devices_cmd(GUEST_CFGI_CD_ALL, 0x10, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 0;
+	/* The oldest left serves TLBIs */
+	ok &= !vsmmu_devices_add_nested(&d, 42) &&
+	      !vsmmu_devices_remove_nested(&d, 40);
+	devices_cmd(GUEST_TLBI_NH_ALL, 0, &c);
+	ok &= vsmmu_devices_target(&d, &c) == 42;
+	vsmmu_devices_free(&d);
+	ok &= !d.nested && !d.n_nested && !d.max_nested;
+	result(ok,
+	       "devices: nested HWPTs noted (0 and twice refused) and removed, each invalidation to its HWPT");
 }
 
 /*
@@ -564,13 +657,15 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed5eedULL;
 
 	printf("TAP version 13\n1..%zu\n",
-	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 5);
+	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 7);
 	test_ste_cases();
 	test_ste_grid();
 	test_cmd_cases();
 	test_checker();
 	test_cmd_random(seed, 200000);
 	test_devices();
+	test_devices_by_id();
+	test_devices_targets();
 	test_events(seed, 10000);
 	return failures ? 1 : 0;
 }
