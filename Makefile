@@ -51,7 +51,7 @@ fuzz:
 
 bench:
 	@testbed/show.sh bench bench
-	@testbed/vmm.sh | sed -n '/^Guest commands/,/^$$/p'
+	@testbed/vmm.sh bench
 
 # Line and branch coverage of our kernel files under the main boot's tests
 coverage:

@@ -28,14 +28,27 @@ done
 stage=$QEMU_ROOT/testbed
 mkdir -p "$stage"
 cp "$KBUILD/arch/arm64/boot/Image" "$GUEST/initramfs.cpio" "$stage/"
+# Every command traced, for the tests' windows; L0_TRACE_COMMANDS=0 (make
+# vmm, whose thousands of TLBIs hold no window) only errors and events
+opcodes="-trace smmuv3_cmdq_opcode"
+[ "${L0_TRACE_COMMANDS:-1}" = 1 ] || opcodes=
+# L0_NVME=SIZE (make vmm): an NVMe drive on the SMMU's bus too, backed by
+# a fresh sparse raw image in the cache
+nvme=
+if [ -n "${L0_NVME:-}" ]; then
+	rm -f "$stage/nvme.img"
+	truncate -s "$L0_NVME" "$stage/nvme.img"
+	nvme="-drive file=/testbed/nvme.img,if=none,format=raw,id=nvme0
+		-device nvme,drive=nvme0,serial=smmuv3-nested"
+fi
 
 timeout --foreground -k 10 "${BOOT_TIMEOUT:-1500}" \
 	chroot "$QEMU_ROOT" qemu-system-aarch64 \
 	-M "virt,iommu=smmuv3,gic-version=3${L0_MACHINE:-}" \
 	-cpu max,pauth-impdef=on -smp 2 -m "${L0_MEM:-2G}" \
 	-nographic -monitor none -serial stdio -nic none \
-	$edu_devices \
-	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_consume_error \
+	$edu_devices $nvme \
+	${opcodes} -trace smmuv3_cmdq_consume_error \
 	-trace smmuv3_record_event \
 	${QEMU_EXTRA:-} -no-reboot \
 	-kernel /testbed/Image -initrd /testbed/initramfs.cpio \

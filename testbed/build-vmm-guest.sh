@@ -4,6 +4,8 @@
 #  - L2, an unmodified guest: the L1 kernel again (with UEFI and ACPI),
 #    whose KUnit suite arm-smmu-v3-edu-dma does DMA through its own
 #    (virtual) SMMU, and the ordinary initramfs, in $CACHE/guest-l2;
+#  - L2 of the NVMe runs, Debian 13's stock kernel with an initramfs of
+#    its nvme modules and testbed/guest/nvme_guest.c, in $CACHE/guest-vmm/stock;
 #  - L1, the host: the KVM kernel (kbuild-vmm) and an initramfs holding
 #    /init, Debian unstable's qemu-system-aarch64 with every library it
 #    loads (from $CACHE/vmm-root), the adapter library (vmm/adapter) with
@@ -50,6 +52,45 @@ SELFTESTS=$TREE/tools/testing/selftests
 	-I"$KBUILD/usr/include" -I"$SELFTESTS" -I"$SELFTESTS/iommu" \
 	-o "$L1/bin/vmm-host" "$TOP/testbed/guest/vmm_host.c" ||
 	die "building vmm-host failed"
+
+# The NVMe runs' L2: Debian 13's stock kernel (testbed/debian-kernel.sh)
+# and an initramfs of its own modules for the drive (and for virtio-iommu,
+# make bench's comparison), uncompressed, in load order, with
+# testbed/guest/nvme_guest.c as /init
+DEB=$CACHE/debian-kernel
+STOCK=$L1/stock
+deb_release=$(basename "$(ls -d "$DEB"/usr/lib/modules/*)")
+mkdir -p "$STOCK/modules"
+"${CROSS}gcc" -static -O2 -Wall -Werror -D_GNU_SOURCE -pthread \
+	-o "$STOCK/init" "$TOP/testbed/guest/nvme_guest.c" ||
+	die "building nvme_guest failed"
+order=
+# Each module after what it depends on (modinfo's depends=)
+add_module() {
+	local f dep
+	case " $order " in *" $1 "*) return ;; esac
+	f=$(find "$DEB/usr/lib/modules/$deb_release" -name "$1.ko*" | head -n 1)
+	[ -n "$f" ] || die "no module $1 in Debian's kernel package"
+	for dep in $(modinfo -F depends "$f" | tr , ' '); do
+		add_module "$dep"
+	done
+	xz -dcf "$f" >"$STOCK/modules/$1.ko"
+	order="$order $1"
+}
+for m in virtio-iommu nvme; do add_module "$m"; done
+echo "$order" >"$STOCK/modules/order"
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "dir /modules 0755 0 0"
+	echo "file /init $STOCK/init 0755 0 0"
+	echo "file /modules/order $STOCK/modules/order 0644 0 0"
+	for m in $order; do
+		echo "file /modules/$m.ko $STOCK/modules/$m.ko 0644 0 0"
+	done
+} >"$STOCK/initramfs.list"
+"$KBUILD/usr/gen_init_cpio" "$STOCK/initramfs.list" >"$STOCK/initramfs.cpio"
+echo "$deb_release" >"$STOCK/release"
 
 # qemu-system-aarch64 and the closure of its libraries in the root
 libs() {
@@ -105,6 +146,8 @@ list=$L1/initramfs.list
 	echo "file /usr/share/qemu-efi-aarch64/QEMU_EFI.fd $ROOT/usr/share/qemu-efi-aarch64/QEMU_EFI.fd 0644 0 0"
 	echo "file /l2/Image $KBUILD/arch/arm64/boot/Image 0644 0 0"
 	echo "file /l2/initramfs.cpio $L2/initramfs.cpio 0644 0 0"
+	echo "file /l2/stock-Image $(ls "$DEB"/boot/vmlinuz-*) 0644 0 0"
+	echo "file /l2/stock-initramfs.cpio $STOCK/initramfs.cpio 0644 0 0"
 } >"$list"
 "$KBUILD/usr/gen_init_cpio" "$list" >"$L1/initramfs.cpio"
 log "L1 initramfs: $(du -h "$L1/initramfs.cpio" | cut -f1)"

@@ -49,6 +49,17 @@ overlay_files() {
 		2>/dev/null | sort || true)
 }
 
+# The first mirror URI this machine's apt uses (for mmdebstrap)
+debian_mirror() {
+	local m
+	m=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
+		2>/dev/null | sed -n -e 's/^URIs: *\([^ ]*\).*/\1/p' \
+		-e 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) .*/\2/p' |
+		head -n 1) || true
+	[ -n "$m" ] || die "no Debian mirror in this machine's apt sources"
+	echo "$m"
+}
+
 # Patch files in the order the series file gives (first word of each
 # non-comment line).
 series_patches() {

@@ -14,7 +14,8 @@
 # wrong place (S2FWB in STE qword 2), a variant kernel that does not
 # build, a test that silently disappears, the report's made-up logs run
 # through the old report, a sanitizer report in the host tests, and the
-# VMM library dropping an invalidation. CASES="N ..." runs only those.
+# VMM library dropping an invalidation, and a block of the three-level
+# bed's NVMe drive that reads back changed. CASES="N ..." runs only those.
 . "$(dirname "$0")/lib.sh"
 lock_run
 
@@ -320,6 +321,15 @@ if want 22; then
 		fail "the VMM library's tests missed a dropped invalidation"
 	fi
 	rm -rf "$copy"
+fi
+
+# 23. The NVMe drive of the three-level runs returns other data than the
+# stock guest wrote: one 4 KiB block changed behind the writer's back.
+# The 64 KiB check of both runs must see it (one vmm boot).
+if want 23; then
+	ONLY=vmm BOOT_APPEND=testbed.nvme_inject=corrupt expect_failure \
+		"a changed block on the NVMe drive" \
+		"FAILED: vmm:nvme-strict:64 KiB blocks: the pattern written"
 fi
 
 echo "$passes passed, $failures failed"

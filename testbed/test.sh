@@ -128,7 +128,7 @@ boot_debug() {
 # Three levels (make vmm): QEMU 11 on our kernel with KVM runs an
 # unmodified guest whose own SMMU driver does DMA through a nested HWPT
 boot_vmm() {
-	local vmm=$CACHE/guest-vmm
+	local vmm=$CACHE/guest-vmm run
 	log "boot vmm: L0 -> L1 (KVM, QEMU 11) -> L2 (serial log: $vmm/vmm.log)"
 	mkdir -p "$vmm"
 	: >"$vmm/vmm.log"
@@ -138,13 +138,20 @@ boot_vmm() {
 		KBUILD=$CACHE/kbuild-vmm \
 			VARIANT_CONFIG=$TOP/testbed/variants/vmm-host.config \
 			"$TOP/testbed/build-kernel.sh" || exit
+		"$TOP/testbed/debian-kernel.sh" || exit
 		"$TOP/testbed/build-vmm-guest.sh" || exit
 		KBUILD=$CACHE/kbuild-vmm GUEST=$vmm \
-			L0_MACHINE=,virtualization=on L0_MEM=3G \
+			L0_MACHINE=,virtualization=on L0_MEM=3G L0_NVME=1G \
+			L0_TRACE_COMMANDS=0 \
 			"$TOP/testbed/boot.sh" vmm "$vmm/vmm.log"
 	) || rc=$?
 	prefixed vmm "$vmm/vmm.log"
 	expect+=(--expect vmm:vmm_host --expect vmm:kunit --expect vmm:L1:kunit)
+	# The NVMe runs: the stock L2's sections and L1's account of each
+	for run in nvme-strict nvme-lazy; do
+		expect+=(--expect "vmm:$run" --expect "vmm:vmm_host-$run")
+		expect_done "vmm:$run"
+	done
 	# shellcheck disable=SC2086
 	expect_kunit vmm $KUNIT_SUITES
 	# shellcheck disable=SC2086

@@ -18,11 +18,7 @@ need_root "unpacking the L1 VMM root"
 lock_cache vmm-root
 unpacked && exit 0
 
-# The first mirror URI this machine's apt uses
-mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
-	2>/dev/null | sed -n -e 's/^URIs: *\([^ ]*\).*/\1/p' \
-	-e 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) .*/\2/p' | head -n 1) || true
-[ -n "$mirror" ] || die "no Debian mirror in this machine's apt sources"
+mirror=$(debian_mirror)
 
 log "unpack Debian unstable's arm64 qemu-system-arm into $dest"
 rm -rf "$dest.new"

@@ -39,6 +39,7 @@
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
+#define NVME_CLASS	0x010802
 #define TEST_TIMEOUT_S	600
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -166,10 +167,15 @@ static void poke_test_hook(const char *hook)
 		closedir(dir);
 }
 
-/* Give every edu device to vfio-pci so tests find it as a VFIO cdev. */
-static void bind_edu_to_vfio(void)
+/*
+ * Give every edu device to vfio-pci so tests find it as a VFIO cdev, and
+ * the NVMe drive of the three-level bed's L0 (make vmm), which L1 passes
+ * through to L2.
+ */
+static void bind_to_vfio(void)
 {
 	const char *pci = "/sys/bus/pci/devices";
+	unsigned long vendor, device;
 	struct dirent *de;
 	char path[512];
 	DIR *dir = opendir(pci);
@@ -180,10 +186,12 @@ static void bind_edu_to_vfio(void)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/vendor", pci, de->d_name);
-		if (read_hex(path) != EDU_VENDOR)
-			continue;
+		vendor = read_hex(path);
 		snprintf(path, sizeof(path), "%s/%s/device", pci, de->d_name);
-		if (read_hex(path) != EDU_DEVICE)
+		device = read_hex(path);
+		snprintf(path, sizeof(path), "%s/%s/class", pci, de->d_name);
+		if ((vendor != EDU_VENDOR || device != EDU_DEVICE) &&
+		    read_hex(path) != NVME_CLASS)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/driver_override", pci,
 			 de->d_name);
@@ -457,7 +465,7 @@ int main(void)
 	write_file("/proc/sys/vm/nr_hugepages", "80");
 
 	load_modules();
-	bind_edu_to_vfio();
+	bind_to_vfio();
 	get_param("mode", "test", mode, sizeof(mode));
 	/*
 	 * `make selfcheck` proves that a kernel WARNING, an SMMU command
