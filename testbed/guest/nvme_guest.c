@@ -43,6 +43,7 @@
 #define MIB		(1UL << 20)
 #define PROBE_WAIT_S	60
 #define IOPS_SECONDS	5
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char label[64], iommu[16], domain[16], cmdline[1024];
 static unsigned long mib;
@@ -93,7 +94,7 @@ static void get_param(const char *name, const char *def, char *out,
 	p = strstr(cmdline, key);
 	snprintf(out, size, "%s", def);
 	if (p)
-		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), " \n"),
+		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), "\n "),
 			 p + strlen(key));
 }
 
@@ -255,15 +256,15 @@ static void write_and_verify(int slot, size_t block)
 		pwrite(disk, zeros, sizeof(zeros), w.offset + 7 * sizeof(zeros));
 	if (!w.error)
 		do_region(&r);
-	printf("# %zu KiB blocks: %lu MiB, checksum written %016llx, read "
-	       "%016llx, %lu blocks differ, error %d\n", block >> 10, mib,
+	printf("# %zu KiB: %lu MiB, checksums %016llx %016llx, %lu blocks differ, error %d\n",
+	       block >> 10, mib,
 	       (unsigned long long)w.sum_expected,
 	       (unsigned long long)r.sum_read, r.bad_blocks,
 	       w.error ? w.error : r.error);
 	check(!w.error && !r.error && !r.bad_blocks &&
 	      r.sum_read == w.sum_expected,
-	      "%zu KiB blocks: the pattern written with direct I/O reads back, "
-	      "checksums equal", block >> 10);
+	      "%zu KiB blocks: the pattern written with direct I/O reads back, checksums equal",
+	      block >> 10);
 	printf("# bench: %s %zuK write %.1f MiB/s read %.1f MiB/s\n", label,
 	       block >> 10, mibps(&w), mibps(&r));
 }
@@ -301,11 +302,10 @@ static void parallel_phase(void)
 		err = err ? err : back[i].error;
 		bad += back[i].sum_read != r[i].sum_expected;
 	}
-	printf("# parallel: 64 KiB blocks, %lu MiB each, %lu blocks differ, "
-	       "error %d\n", mib, bad, err);
+	printf("# parallel: 64 KiB blocks, %lu MiB each, %lu blocks differ, error %d\n",
+	       mib, bad, err);
 	check(!bad && !err,
-	      "2 writers and 2 readers at once on 2 vCPUs: every block reads "
-	      "back");
+	      "2 writers and 2 readers at once on 2 vCPUs: every block reads back");
 	printf("# bench: %s parallel %.1f MiB/s\n", label,
 	       t > 0 ? 4.0 * mib / t : 0);
 }
@@ -490,7 +490,7 @@ static void check_kernel_log(void)
 		if (!strstr(rec, "nvme") && !strstr(rec, "smmu") &&
 		    !strstr(rec, "iommu"))
 			continue;
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(bad); i++)
 			if (strstr(rec, bad[i])) {
 				printf("# kernel: %s", strchr(rec, ';') + 1);
 				hits++;
@@ -500,8 +500,7 @@ static void check_kernel_log(void)
 	if (fd >= 0)
 		close(fd);
 	check(fd >= 0 && !hits,
-	      "the kernel logged no SMMU event, command error, IOMMU fault or "
-	      "NVMe timeout");
+	      "the kernel logged no SMMU event, command error, IOMMU fault or NVMe timeout");
 }
 
 int main(void)

@@ -61,7 +61,7 @@ static void get_param(const char *name, const char *def, char *out,
 	p = strstr(cmdline, key);
 	snprintf(out, size, "%s", def);
 	if (p)
-		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), " \n"),
+		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), "\n "),
 			 p + strlen(key));
 }
 
@@ -117,10 +117,9 @@ static int run_qemu(const char *bdf, const struct run *run, const char *mib,
 			 run->strict);
 	if (run)
 		snprintf(append, sizeof(append),
-			 "console=ttyAMA0 panic=-1 %stestbed.label=%s "
-			 "testbed.iommu=%s testbed.domain=%s testbed.mib=%s "
-			 "testbed.bench=%d%s", strict, run->label, run->iommu,
-			 run->domain, mib, bench, inject);
+			 "console=ttyAMA0 panic=-1 %stestbed.label=%s testbed.iommu=%s testbed.domain=%s testbed.mib=%s testbed.bench=%d%s",
+			 strict, run->label, run->iommu, run->domain, mib,
+			 bench, inject);
 	else
 		snprintf(append, sizeof(append),
 			 "console=ttyAMA0 panic=-1 testbed.mode=kunit");
@@ -199,7 +198,8 @@ static void edu_run(void)
 	struct said s;
 	int rc;
 
-	tests = failed = 0;
+	tests = 0;
+	failed = 0;
 	if (edu_list(bdfs, EDU_MAX_DEVICES) < 1) {
 		printf("TESTBED: BEGIN vmm_host\n1..1\n");
 		printf("not ok 1 - no edu device in L1\n");
@@ -238,7 +238,8 @@ static void nvme_run(const char *bdf, const struct run *run, const char *mib,
 	struct said s;
 	int rc;
 
-	tests = failed = 0;
+	tests = 0;
+	failed = 0;
 	rc = run_qemu(bdf, run, mib, bench);
 	k1 = smmuv3_inv_stats_read();
 	printf("TESTBED: BEGIN vmm_host-%s\n", run->label);
