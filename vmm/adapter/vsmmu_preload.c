@@ -26,7 +26,13 @@
  *   IOMMU_DESTROY            of the objects above
  *   IOMMU_GET_HW_INFO        without the input-type flag 6.12 lacks
  * VFIO's bind and attach calls are watched to know which HWPT each device
- * is attached to: VFIO names the device by its file, not by its ID.
+ * is attached to: VFIO names the device by its file, not by its ID; and
+ * close() to forget a VFIO file's device when the file goes.
+ *
+ * Object and device IDs are those of one iommufd file: each of the
+ * adapter's objects, and each VFIO file's record, holds the iommufd file
+ * it belongs to, and a request on another iommufd file does not see it
+ * (QEMU may open one iommufd per vfio-pci device).
  *
  * What it does not carry out it refuses, with mainline's errno where
  * mainline has one and a line "vsmmu-adapter: <request> ...: <why>" on
@@ -41,6 +47,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -117,6 +124,7 @@ static const char *const kind_name[] = {
 
 struct obj {
 	enum obj_kind kind;
+	int ictx;		/* the iommufd file it was made on */
 	uint32_t viommu;	/* VDEVICE, VEVENTQ: its vIOMMU */
 	uint32_t parent;	/* VIOMMU: the nest parent HWPT */
 	uint32_t dev_id;	/* VIOMMU: the device it was made with */
@@ -127,6 +135,7 @@ struct obj {
 	int qfd;		/* VDEVICE: its kernel event queue, or -1 */
 	uint32_t qid;		/* VDEVICE: that queue's object */
 	int sock;		/* VEVENTQ: the end this adapter writes */
+	uint32_t sequence;	/* VEVENTQ: its next record's number */
 };
 
 /*
@@ -134,10 +143,12 @@ struct obj {
  * vIOMMU calls name the iommufd device. @hwpt_id is what it is attached
  * to, for a vDEVICE made after the attach (QEMU attaches a device to its
  * abort or bypass HWPT before the guest's first STE makes its vDEVICE).
+ * @fd is written under the lock but read without it too (close()).
  */
 struct vfio_dev {
-	int fd;
-	uint32_t dev_id;	/* 0: a free entry */
+	int fd;			/* -1 once dropped */
+	int ictx;		/* the iommufd file it is bound to */
+	uint32_t dev_id;	/* its device ID there; 0: a free entry */
 	uint32_t hwpt_id;
 };
 
@@ -148,7 +159,6 @@ static struct {
 	unsigned long guest_cmds[256], nested_allocs, refused;
 	/* nested events: the forwarder's epoll set, what it passed on */
 	int epfd;
-	uint32_t sequence;
 	unsigned long events, events_lost;
 	/* per guest opcode: what the entries cost in the kernel */
 	struct {
@@ -166,18 +176,27 @@ static double now_us(void)
 }
 
 static int (*real_ioctl)(int, unsigned long, ...);
-static pthread_once_t real_ioctl_once = PTHREAD_ONCE_INIT;
+static int (*real_close)(int);
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
-static void find_real_ioctl(void)
+static void find_real(void)
 {
 	real_ioctl = dlsym(RTLD_NEXT, "ioctl");
+	real_close = dlsym(RTLD_NEXT, "close");
 }
 
 /* The next ioctl() (libc's): any thread may get here, locked or not */
 static int kernel(int fd, unsigned long req, void *arg)
 {
-	pthread_once(&real_ioctl_once, find_real_ioctl);
+	pthread_once(&real_once, find_real);
 	return real_ioctl(fd, req, arg);
+}
+
+/* The next close(): the adapter's own files, never a VFIO file's record */
+static int kclose(int fd)
+{
+	pthread_once(&real_once, find_real);
+	return real_close(fd);
 }
 
 static int fail(int err)
@@ -214,12 +233,15 @@ refuse_once(bool *said, int err, const char *fmt, ...)
 
 #define refuse(err, ...)	refuse_once(NULL, err, __VA_ARGS__)
 
-static struct obj *obj_get(uint32_t id, enum obj_kind kind)
+/* Object @id of @kind made on iommufd file @ictx, or NULL */
+static struct obj *obj_get(int ictx, uint32_t id, enum obj_kind kind)
 {
-	if (id < FAKE_ID_BASE || id >= FAKE_ID_BASE + MAX_OBJS ||
-	    st.obj[id - FAKE_ID_BASE].kind != kind)
+	struct obj *o;
+
+	if (id < FAKE_ID_BASE || id >= FAKE_ID_BASE + MAX_OBJS)
 		return NULL;
-	return &st.obj[id - FAKE_ID_BASE];
+	o = &st.obj[id - FAKE_ID_BASE];
+	return o->kind == kind && o->ictx == ictx ? o : NULL;
 }
 
 static uint32_t obj_id(const struct obj *o)
@@ -227,8 +249,8 @@ static uint32_t obj_id(const struct obj *o)
 	return FAKE_ID_BASE + (o - st.obj);
 }
 
-/* A free slot made an object of @kind, or NULL */
-static struct obj *obj_new(enum obj_kind kind)
+/* A free slot made an object of @kind on iommufd file @ictx, or NULL */
+static struct obj *obj_new(int ictx, enum obj_kind kind)
 {
 	unsigned int i;
 
@@ -236,6 +258,7 @@ static struct obj *obj_new(enum obj_kind kind)
 		if (st.obj[i].kind == OBJ_FREE) {
 			memset(&st.obj[i], 0, sizeof(st.obj[i]));
 			st.obj[i].kind = kind;
+			st.obj[i].ictx = ictx;
 			return &st.obj[i];
 		}
 	}
@@ -243,21 +266,28 @@ static struct obj *obj_new(enum obj_kind kind)
 }
 
 /*
- * @id, which @req hands to the kernel as @what, is one of the adapter's
- * IDs: refuse it (mainline's answers: another kind of object, or none)
- * rather than have the kernel answer for an ID it never made. 0: not
- * one of the adapter's.
+ * @id, which @req on iommufd file @ictx hands to the kernel as @what, is
+ * one of the adapter's IDs: refuse it rather than have the kernel answer
+ * for an ID it never made, as mainline's lookup answers: @absent for an
+ * ID that names nothing on @ictx (a destroyed object, or one of another
+ * iommufd file), @other for an object of another kind. 0: not one of the
+ * adapter's.
  */
-static int adapter_id_refused(const char *req, uint32_t id, const char *what)
+static int adapter_id_refused(int ictx, const char *req, uint32_t id,
+			      const char *what, int absent, int other)
 {
-	enum obj_kind kind;
+	const struct obj *o;
 
 	if (id < FAKE_ID_BASE || id >= FAKE_ID_BASE + MAX_OBJS)
 		return 0;
-	kind = st.obj[id - FAKE_ID_BASE].kind;
-	return refuse(kind == OBJ_FREE ? ENOENT : EINVAL,
+	o = &st.obj[id - FAKE_ID_BASE];
+	if (o->kind != OBJ_FREE && o->ictx != ictx)
+		return refuse(absent,
+			      "%s: %#x is the adapter's %s of another iommufd (file %d, not %d)",
+			      req, id, kind_name[o->kind], o->ictx, ictx);
+	return refuse(o->kind == OBJ_FREE ? absent : other,
 		      "%s: %#x is the adapter's %s, not %s", req, id,
-		      kind_name[kind], what);
+		      kind_name[o->kind], what);
 }
 
 /* The VFIO device file @fd's entry, or NULL */
@@ -271,15 +301,23 @@ static struct vfio_dev *vfio_of_fd(int fd)
 	return NULL;
 }
 
-/* The VFIO device file bound as iommufd device @dev_id, or NULL */
-static struct vfio_dev *vfio_of_dev(uint32_t dev_id)
+/* The VFIO device file bound as device @dev_id of iommufd @ictx, or NULL */
+static struct vfio_dev *vfio_of_dev(int ictx, uint32_t dev_id)
 {
 	unsigned int i;
 
 	for (i = 0; dev_id && i < MAX_VFIO; i++)
-		if (st.vfio[i].dev_id == dev_id)
+		if (st.vfio[i].dev_id == dev_id && st.vfio[i].ictx == ictx)
 			return &st.vfio[i];
 	return NULL;
+}
+
+/* Forget a VFIO file's record */
+static void vfio_drop(struct vfio_dev *vf)
+{
+	vf->dev_id = 0;
+	vf->hwpt_id = 0;
+	__atomic_store_n(&vf->fd, -1, __ATOMIC_RELAXED);
 }
 
 /* What the vSMMU may offer, from the host SMMU's ID registers */
@@ -336,7 +374,11 @@ static int viommu_alloc(int fd, struct ml_viommu_alloc *a)
 			      a->dev_id, a->data_len);
 	if (read_caps(fd, a->dev_id, &caps))
 		return -1;
-	vi = obj_new(OBJ_VIOMMU);
+	/* A kernel ID is the kernel's to look up, with the nested HWPTs */
+	if (adapter_id_refused(fd, "IOMMU_VIOMMU_ALLOC", a->hwpt_id,
+			       "a nest parent HWPT", ENOENT, ENOENT))
+		return -1;
+	vi = obj_new(fd, OBJ_VIOMMU);
 	if (!vi)
 		return refuse(ENOMEM,
 			      "IOMMU_VIOMMU_ALLOC for device %u: the adapter holds %u objects already",
@@ -362,12 +404,12 @@ static struct obj *veventq_of(uint32_t viommu)
 /* The device of vDEVICE @vd, from its vIOMMU's map */
 static struct vsmmu_device *vdevice_dev(const struct obj *vd)
 {
-	return vsmmu_devices_find(&obj_get(vd->viommu, OBJ_VIOMMU)->devs,
-				  vd->vsid);
+	return vsmmu_devices_find(&obj_get(vd->ictx, vd->viommu,
+					   OBJ_VIOMMU)->devs, vd->vsid);
 }
 
 /* Close guest device @vd's kernel event queue: its file, then the queue */
-static void vdevice_unwatch(int fd, struct obj *vd)
+static void vdevice_unwatch(struct obj *vd)
 {
 	struct iommu_destroy q = { .size = sizeof(q), .id = vd->qid };
 
@@ -375,16 +417,16 @@ static void vdevice_unwatch(int fd, struct obj *vd)
 		return;
 	/* The file first: the kernel keeps a queue it has open */
 	epoll_ctl(st.epfd, EPOLL_CTL_DEL, vd->qfd, NULL);
-	close(vd->qfd);
+	kclose(vd->qfd);
 	vd->qfd = -1;
-	kernel(fd, IOMMU_DESTROY, &q);
+	kernel(vd->ictx, IOMMU_DESTROY, &q);
 }
 
 /*
  * Give guest device @vd a kernel event queue the forwarder watches, or
  * refuse @req with the kernel's errno
  */
-static int vdevice_watch(int fd, struct obj *vd, const char *req)
+static int vdevice_watch(struct obj *vd, const char *req)
 {
 	uint32_t dev_id = vdevice_dev(vd)->dev_id;
 	struct iommu_device_eventq_alloc a = {
@@ -392,23 +434,40 @@ static int vdevice_watch(int fd, struct obj *vd, const char *req)
 		.depth = DEVICE_EVENTQ_DEPTH,
 	};
 	struct epoll_event e = { .events = EPOLLIN, .data.u32 = vd - st.obj };
-	int err;
+	int err, flags;
 
 	if (vd->qfd >= 0)
 		return 0;
-	if (kernel(fd, IOMMU_DEVICE_EVENTQ_ALLOC, &a))
+	if (kernel(vd->ictx, IOMMU_DEVICE_EVENTQ_ALLOC, &a))
 		return refuse(errno,
 			      "%s on vIOMMU %#x: the kernel refused device %u (StreamID %#x) an event queue (IOMMU_DEVICE_EVENTQ_ALLOC)",
 			      req, vd->viommu, dev_id, vd->vsid);
 	vd->qfd = a.out_eventq_fd;
 	vd->qid = a.out_eventq_id;
-	if (!epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e))
+	/* The forwarder reads it holding the lock: a read must never wait */
+	flags = fcntl(vd->qfd, F_GETFL);
+	if (flags >= 0 && !fcntl(vd->qfd, F_SETFL, flags | O_NONBLOCK) &&
+	    !epoll_ctl(st.epfd, EPOLL_CTL_ADD, vd->qfd, &e))
 		return 0;
 	err = errno;
-	vdevice_unwatch(fd, vd);
+	vdevice_unwatch(vd);
 	return refuse(err,
-		      "%s on vIOMMU %#x: device %u's event queue cannot be watched (epoll)",
+		      "%s on vIOMMU %#x: device %u's event queue cannot be watched (fcntl, epoll)",
 		      req, vd->viommu, dev_id);
+}
+
+/*
+ * The last of @n numbers that events take on vEVENTQ @q, numbered as
+ * mainline numbers them: each event, passed on or lost, takes one, from
+ * 0 on, back to 0 after INT_MAX; a lost-events record has the last lost
+ * one's, so that the next event's number tells how many were lost
+ */
+static uint32_t sequence(struct obj *q, uint32_t n)
+{
+	uint32_t last = (q->sequence + n - 1) & INT32_MAX;
+
+	q->sequence = (last + 1) & INT32_MAX;
+	return last;
 }
 
 /* Guest device @vd's waiting events -> the guest's, on its vIOMMU's socket */
@@ -421,13 +480,16 @@ static void forward(struct obj *vd)
 	int i;
 
 	for (i = 0; i < len / (ssize_t)sizeof(ev[0]); i++) {
-		out = (struct ml_vevent){ .sequence = st.sequence++ };
+		out = (struct ml_vevent){ 0 };
 		if (vsmmu_event_encode(&ev[i], vd->vsid, out.evt)) {
-			/* QEMU reports the loss; the gap says how many */
+			/* QEMU reports the loss */
 			out.flags = ML_VEVENTQ_FLAG_LOST_EVENTS;
-			st.sequence += ev[i].lost;
+			if (q)
+				out.sequence = sequence(q, ev[i].lost ?: 1);
 			st.events_lost += ev[i].lost;
 		} else {
+			if (q)
+				out.sequence = sequence(q, 1);
 			st.events++;
 		}
 		if (!q || send(q->sock, &out, sizeof(out),
@@ -464,37 +526,44 @@ static void *forwarder(void *unused)
 static int vdevice_alloc(int fd, struct ml_vdevice_alloc *a)
 {
 	static const char req[] = "IOMMU_VDEVICE_ALLOC";
-	struct obj *vi = obj_get(a->viommu_id, OBJ_VIOMMU), *vd;
+	struct obj *vi = obj_get(fd, a->viommu_id, OBJ_VIOMMU), *vd;
 	struct vsmmu_device *dev;
 	struct vfio_dev *vf;
+	unsigned int i;
 	int ret;
 
 	if (!vi)
 		return refuse(ENOENT,
-			      "%s for device %u: %#x is no vIOMMU of the adapter's",
-			      req, a->dev_id, a->viommu_id);
+			      "%s for device %u: %#x is no vIOMMU of the adapter's on iommufd %d",
+			      req, a->dev_id, a->viommu_id, fd);
 	if (a->virt_id > UINT32_MAX)
 		return refuse(EINVAL,
 			      "%s on vIOMMU %#x for device %u: virtual ID %#llx is wider than a StreamID (32 bits)",
 			      req, a->viommu_id, a->dev_id,
 			      (unsigned long long)a->virt_id);
-	vf = vfio_of_dev(a->dev_id);
+	vf = vfio_of_dev(fd, a->dev_id);
 	if (!vf)
 		return refuse(ENOENT,
 			      "%s on vIOMMU %#x: device %u was not bound through VFIO in this process, so the adapter cannot know its HWPT",
 			      req, a->viommu_id, a->dev_id);
+	/* A device has one vDEVICE, on whichever vIOMMU (mainline's too) */
+	for (i = 0; i < MAX_OBJS; i++) {
+		if (st.obj[i].kind != OBJ_VIOMMU || st.obj[i].ictx != fd)
+			continue;
+		dev = vsmmu_devices_find_dev(&st.obj[i].devs, a->dev_id);
+		if (dev)
+			return refuse(EEXIST,
+				      "%s on vIOMMU %#x: device %u has StreamID %#x on vIOMMU %#x already",
+				      req, a->viommu_id, a->dev_id, dev->vsid,
+				      obj_id(&st.obj[i]));
+	}
 	dev = vsmmu_devices_find(&vi->devs, a->virt_id);
 	if (dev)
 		return refuse(EEXIST,
 			      "%s on vIOMMU %#x for device %u: StreamID %#x is device %u's",
 			      req, a->viommu_id, a->dev_id,
 			      (uint32_t)a->virt_id, dev->dev_id);
-	dev = vsmmu_devices_find_dev(&vi->devs, a->dev_id);
-	if (dev)
-		return refuse(EEXIST,
-			      "%s on vIOMMU %#x: device %u has StreamID %#x already",
-			      req, a->viommu_id, a->dev_id, dev->vsid);
-	vd = obj_new(OBJ_VDEVICE);
+	vd = obj_new(fd, OBJ_VDEVICE);
 	if (!vd)
 		return refuse(ENOMEM,
 			      "%s on vIOMMU %#x for device %u: the adapter holds %u objects already",
@@ -510,7 +579,7 @@ static int vdevice_alloc(int fd, struct ml_vdevice_alloc *a)
 	vd->viommu = a->viommu_id;
 	vd->vsid = a->virt_id;
 	vd->qfd = -1;
-	if (veventq_of(a->viommu_id) && vdevice_watch(fd, vd, req)) {
+	if (veventq_of(a->viommu_id) && vdevice_watch(vd, req)) {
 		vsmmu_devices_remove(&vi->devs, vd->vsid);
 		vd->kind = OBJ_FREE;
 		return -1;
@@ -536,14 +605,22 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 		return refuse(EOPNOTSUPP,
 			      "%s on vIOMMU %#x: flags %#x (none are known)",
 			      req, a->viommu_id, a->flags);
+	if (a->__reserved)
+		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x: reserved field %#x is not 0",
+			      req, a->viommu_id, a->__reserved);
 	if (a->type != ML_VEVENTQ_TYPE_ARM_SMMUV3)
 		return refuse(EOPNOTSUPP,
 			      "%s on vIOMMU %#x: event type %u is not ARM SMMUv3's (%u), the one the adapter carries out",
 			      req, a->viommu_id, a->type,
 			      ML_VEVENTQ_TYPE_ARM_SMMUV3);
-	if (!obj_get(a->viommu_id, OBJ_VIOMMU))
-		return refuse(ENOENT, "%s: %#x is no vIOMMU of the adapter's",
+	if (!a->veventq_depth)
+		return refuse(EINVAL, "%s on vIOMMU %#x: a depth of 0",
 			      req, a->viommu_id);
+	if (!obj_get(fd, a->viommu_id, OBJ_VIOMMU))
+		return refuse(ENOENT,
+			      "%s: %#x is no vIOMMU of the adapter's on iommufd %d",
+			      req, a->viommu_id, fd);
 	q = veventq_of(a->viommu_id);
 	if (q)
 		return refuse(EEXIST, "%s on vIOMMU %#x: it has vEVENTQ %#x",
@@ -555,7 +632,7 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 				      "%s on vIOMMU %#x: no epoll set for the event thread",
 				      req, a->viommu_id);
 		if (pthread_create(&thread, NULL, forwarder, NULL)) {
-			close(st.epfd);
+			kclose(st.epfd);
 			st.epfd = -1;
 			return refuse(ENOMEM,
 				      "%s on vIOMMU %#x: no event thread",
@@ -566,10 +643,10 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return refuse(errno, "%s on vIOMMU %#x: no socket for QEMU",
 			      req, a->viommu_id);
-	q = obj_new(OBJ_VEVENTQ);
+	q = obj_new(fd, OBJ_VEVENTQ);
 	if (!q) {
-		close(sv[0]);
-		close(sv[1]);
+		kclose(sv[0]);
+		kclose(sv[1]);
 		return refuse(ENOMEM,
 			      "%s on vIOMMU %#x: the adapter holds %u objects already",
 			      req, a->viommu_id, MAX_OBJS);
@@ -579,17 +656,17 @@ static int veventq_alloc(int fd, struct ml_veventq_alloc *a)
 	for (i = 0; i < MAX_OBJS && !err; i++)
 		if (st.obj[i].kind == OBJ_VDEVICE &&
 		    st.obj[i].viommu == a->viommu_id &&
-		    vdevice_watch(fd, &st.obj[i], req))
+		    vdevice_watch(&st.obj[i], req))
 			err = errno;
 	if (err) {
 		/* A refused queue: leave nothing of this call behind */
 		for (i = 0; i < MAX_OBJS; i++)
 			if (st.obj[i].kind == OBJ_VDEVICE &&
 			    st.obj[i].viommu == a->viommu_id)
-				vdevice_unwatch(fd, &st.obj[i]);
+				vdevice_unwatch(&st.obj[i]);
 		q->kind = OBJ_FREE;
-		close(sv[0]);
-		close(sv[1]);
+		kclose(sv[0]);
+		kclose(sv[1]);
 		return fail(err);
 	}
 	a->out_veventq_id = obj_id(q);
@@ -606,9 +683,17 @@ static int nested_alloc(int fd, struct iommu_hwpt_alloc *a, struct obj *vi)
 	struct vsmmu_ste ste = { { 0 } };
 	struct iommu_hwpt_alloc k = *a;
 	struct iommu_destroy d = { .size = sizeof(d) };
+	int ret;
 
-	if (a->data_type != ML_HWPT_DATA_ARM_SMMUV3)
+	/* Mainline's: no data at all is not supported on a vIOMMU */
+	if (a->data_type == IOMMU_HWPT_DATA_NONE && !a->data_len)
 		return refuse(EOPNOTSUPP,
+			      "%s on vIOMMU %#x for device %u: no data, where an SMMUv3 STE (data type %u) goes",
+			      req, a->pt_id, a->dev_id,
+			      ML_HWPT_DATA_ARM_SMMUV3);
+	/* Mainline's driver copies the STE with a check of its type */
+	if (a->data_type != ML_HWPT_DATA_ARM_SMMUV3)
+		return refuse(EINVAL,
 			      "%s on vIOMMU %#x for device %u: data type %u is not an SMMUv3 STE (%u)",
 			      req, a->pt_id, a->dev_id, a->data_type,
 			      ML_HWPT_DATA_ARM_SMMUV3);
@@ -634,11 +719,12 @@ static int nested_alloc(int fd, struct iommu_hwpt_alloc *a, struct obj *vi)
 		return refuse_once(&said_kernel, errno,
 				   "%s on vIOMMU %#x for device %u: the kernel refused a nested HWPT on parent %u",
 				   req, a->pt_id, a->dev_id, vi->parent);
-	if (vsmmu_devices_add_nested(&vi->devs, k.out_hwpt_id)) {
+	ret = vsmmu_devices_add_nested(&vi->devs, k.out_hwpt_id);
+	if (ret) {
 		d.id = k.out_hwpt_id;
 		kernel(fd, IOMMU_DESTROY, &d);
-		return refuse(ENOMEM,
-			      "%s on vIOMMU %#x for device %u: no memory to note nested HWPT %u",
+		return refuse(-ret,
+			      "%s on vIOMMU %#x for device %u: the device map cannot note nested HWPT %u",
 			      req, a->pt_id, a->dev_id, k.out_hwpt_id);
 	}
 	a->out_hwpt_id = k.out_hwpt_id;
@@ -680,12 +766,14 @@ static int invalidate(int fd, struct iommu_hwpt_invalidate *inv,
 		      struct obj *vi)
 {
 	static const char req[] = "IOMMU_HWPT_INVALIDATE";
-	static bool said_illegal, said_no_device, said_kernel;
+	static bool said_illegal, said_no_device, said_nowhere, said_kernel;
 	const uint8_t *cmds = (const uint8_t *)(uintptr_t)inv->data_uptr;
-	uint32_t done, viommu = inv->hwpt_id;
+	uint32_t done, n = inv->entry_num, viommu = inv->hwpt_id;
 
+	inv->entry_num = 0;
+	/* Mainline's driver copies the commands with a check of their type */
 	if (inv->data_type != ML_INVALIDATE_DATA_ARM_SMMUV3)
-		return refuse(EOPNOTSUPP,
+		return refuse(EINVAL,
 			      "%s on vIOMMU %#x: data type %u is not SMMUv3 commands (%u)",
 			      req, viommu, inv->data_type,
 			      ML_INVALIDATE_DATA_ARM_SMMUV3);
@@ -693,45 +781,52 @@ static int invalidate(int fd, struct iommu_hwpt_invalidate *inv,
 		return refuse(EINVAL,
 			      "%s on vIOMMU %#x: entries of %u bytes, shorter than a command",
 			      req, viommu, inv->entry_len);
-	for (done = 0; done < inv->entry_num; done++) {
+	for (done = 0; done < n; done++) {
 		unsigned int op;
 		uint64_t cmd[2];
 		struct vsmmu_cmd c;
 		uint32_t hwpt;
 
+		inv->entry_num = done;
 		memcpy(cmd, cmds + (size_t)done * inv->entry_len, sizeof(cmd));
 		op = cmd[0] & 0xff;
 		vsmmu_cmd_decode(cmd, &vi->caps, &c);
 		st.guest_cmds[op]++;
-		if (c.action == VSMMU_NOTHING || c.action == VSMMU_SYNC)
-			continue;
-		if (c.action != VSMMU_INVALIDATE) {
-			/* mainline takes only invalidations here */
-			inv->entry_num = done;
+		/*
+		 * Mainline's vIOMMU takes invalidations only: a sync or a
+		 * prefetch is refused as an illegal command is (QEMU keeps
+		 * them, and STE reloads, to itself)
+		 */
+		if (c.action != VSMMU_INVALIDATE)
 			return refuse_once(&said_illegal, EIO,
 					   "%s on vIOMMU %#x: guest command %u (opcode %#04x) is %s",
 					   req, viommu, done, op,
 					   c.action == VSMMU_ILLEGAL ?
 					   "illegal for this vSMMU" :
 					   "no invalidation (QEMU's to do)");
-		}
 		/* QEMU sends a device's commands only once it has a vDEVICE */
 		if (c.scope == VSMMU_ONE_DEVICE &&
-		    !vsmmu_devices_find(&vi->devs, c.first)) {
-			inv->entry_num = done;
+		    !vsmmu_devices_find(&vi->devs, c.first))
 			return refuse_once(&said_no_device, EIO,
 					   "%s on vIOMMU %#x: guest command %u (opcode %#04x) names StreamID %#x, which has no vDEVICE",
 					   req, viommu, done, op, c.first);
-		}
 		hwpt = vsmmu_devices_target(&vi->devs, &c);
-		/* 0: no nested HWPT, so nothing of the guest's is cached */
-		if (hwpt && pass_on(fd, hwpt, &c.entry, op)) {
-			inv->entry_num = done;
+		/*
+		 * A TLBI with no nested HWPT left: the TLB may still hold what
+		 * the last one cached under the parent's VMID, and nothing
+		 * carries the TLBI there (QEMU keeps two for the vIOMMU's life)
+		 */
+		if (!hwpt && c.scope == VSMMU_ANY_DEVICE)
+			return refuse_once(&said_nowhere, EIO,
+					   "%s on vIOMMU %#x: guest command %u (opcode %#04x) is a TLBI, and the vIOMMU has no nested HWPT to carry it; the TLB may keep stale entries",
+					   req, viommu, done, op);
+		/* A device on the parent or on none uses none of the guest's */
+		if (hwpt && pass_on(fd, hwpt, &c.entry, op))
 			return refuse_once(&said_kernel, errno,
 					   "%s on vIOMMU %#x: the kernel refused guest command %u (opcode %#04x) on nested HWPT %u",
 					   req, viommu, done, op, hwpt);
-		}
 	}
+	inv->entry_num = n;
 	return 0;
 }
 
@@ -750,17 +845,16 @@ static const char *viommu_busy(struct obj *vi)
 static int destroy(int fd, struct iommu_destroy *d)
 {
 	static const char req[] = "IOMMU_DESTROY";
-	struct obj *vi;
+	struct obj *o, *vi;
 	const char *busy;
 	unsigned int i;
 
 	if (d->id >= FAKE_ID_BASE && d->id < FAKE_ID_BASE + MAX_OBJS) {
-		struct obj *o = &st.obj[d->id - FAKE_ID_BASE];
-
-		if (o->kind == OBJ_FREE)
+		o = &st.obj[d->id - FAKE_ID_BASE];
+		if (o->kind == OBJ_FREE || o->ictx != fd)
 			return refuse(ENOENT,
-				      "%s: %#x is none of the adapter's objects (destroyed already?)",
-				      req, d->id);
+				      "%s: %#x is none of the adapter's objects on iommufd %d (destroyed already?)",
+				      req, d->id, fd);
 		if (o->kind == OBJ_VIOMMU) {
 			busy = viommu_busy(o);
 			if (busy)
@@ -770,26 +864,41 @@ static int destroy(int fd, struct iommu_destroy *d)
 			vsmmu_devices_free(&o->devs);
 		}
 		if (o->kind == OBJ_VDEVICE) {
-			vi = obj_get(o->viommu, OBJ_VIOMMU);
-			vdevice_unwatch(fd, o);
+			vi = obj_get(fd, o->viommu, OBJ_VIOMMU);
+			vdevice_unwatch(o);
 			vsmmu_devices_remove(&vi->devs, o->vsid);
 		}
 		if (o->kind == OBJ_VEVENTQ)
-			close(o->sock);
+			kclose(o->sock);
 		o->kind = OBJ_FREE;
 		return 0;
 	}
+	/* A vIOMMU holds its parent, as mainline's does */
+	for (i = 0; i < MAX_OBJS; i++) {
+		vi = &st.obj[i];
+		if (vi->kind == OBJ_VIOMMU && vi->ictx == fd &&
+		    vi->parent == d->id)
+			return refuse(EBUSY,
+				      "%s: HWPT %u is the nest parent of vIOMMU %#x",
+				      req, d->id, obj_id(vi));
+	}
 	if (kernel(fd, IOMMU_DESTROY, d))
 		return -1;
+	/* IDs are per iommufd file, and the kernel hands them out again */
 	for (i = 0; i < MAX_OBJS; i++)
-		if (st.obj[i].kind == OBJ_VIOMMU)
+		if (st.obj[i].kind == OBJ_VIOMMU && st.obj[i].ictx == fd)
 			vsmmu_devices_remove_nested(&st.obj[i].devs, d->id);
+	for (i = 0; i < MAX_VFIO; i++)
+		if (st.vfio[i].dev_id && st.vfio[i].ictx == fd &&
+		    st.vfio[i].hwpt_id == d->id)
+			st.vfio[i].hwpt_id = 0;
 	return 0;
 }
 
 /* A bind the kernel may refuse: room for its record is made first */
 static int vfio_bind(int fd, struct vfio_device_bind_iommufd *b)
 {
+	/* A record of this file number is of a file closed unseen */
 	struct vfio_dev *vf = vfio_of_fd(fd);
 	unsigned int i;
 
@@ -802,7 +911,15 @@ static int vfio_bind(int fd, struct vfio_device_bind_iommufd *b)
 			      fd, MAX_VFIO);
 	if (kernel(fd, VFIO_DEVICE_BIND_IOMMUFD, b))
 		return -1;
-	*vf = (struct vfio_dev){ fd, b->out_devid, 0 };
+	/* iommufd reuses an unbound device's ID: a record of it is stale */
+	for (i = 0; i < MAX_VFIO; i++)
+		if (&st.vfio[i] != vf && st.vfio[i].dev_id == b->out_devid &&
+		    st.vfio[i].ictx == b->iommufd)
+			vfio_drop(&st.vfio[i]);
+	vf->ictx = b->iommufd;
+	vf->dev_id = b->out_devid;
+	vf->hwpt_id = 0;
+	__atomic_store_n(&vf->fd, fd, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -817,7 +934,7 @@ static void vfio_attached(int fd, uint32_t hwpt_id)
 		return;
 	vf->hwpt_id = hwpt_id;
 	for (i = 0; i < MAX_OBJS; i++)
-		if (st.obj[i].kind == OBJ_VIOMMU)
+		if (st.obj[i].kind == OBJ_VIOMMU && st.obj[i].ictx == vf->ictx)
 			vsmmu_devices_attach(&st.obj[i].devs, vf->dev_id,
 					     hwpt_id);
 }
@@ -843,22 +960,25 @@ static int dispatch(int fd, unsigned long req, void *arg)
 	}
 	case IOMMU_HWPT_ALLOC: {
 		struct iommu_hwpt_alloc *a = arg;
-		struct obj *vi = obj_get(a->pt_id, OBJ_VIOMMU);
+		struct obj *vi = obj_get(fd, a->pt_id, OBJ_VIOMMU);
 
 		if (vi)
 			return nested_alloc(fd, a, vi);
-		return adapter_id_refused("IOMMU_HWPT_ALLOC", a->pt_id,
-					  "an IOAS, a HWPT or a vIOMMU") ?:
+		/* Mainline's: EINVAL for a pt_id of any kind it cannot use */
+		return adapter_id_refused(fd, "IOMMU_HWPT_ALLOC", a->pt_id,
+					  "an IOAS, a HWPT or a vIOMMU",
+					  EINVAL, EINVAL) ?:
 		       kernel(fd, req, arg);
 	}
 	case IOMMU_HWPT_INVALIDATE: {
 		struct iommu_hwpt_invalidate *inv = arg;
-		struct obj *vi = obj_get(inv->hwpt_id, OBJ_VIOMMU);
+		struct obj *vi = obj_get(fd, inv->hwpt_id, OBJ_VIOMMU);
 
 		if (vi)
 			return invalidate(fd, inv, vi);
-		return adapter_id_refused("IOMMU_HWPT_INVALIDATE",
-					  inv->hwpt_id, "a HWPT or a vIOMMU") ?:
+		return adapter_id_refused(fd, "IOMMU_HWPT_INVALIDATE",
+					  inv->hwpt_id, "a HWPT or a vIOMMU",
+					  ENOENT, EINVAL) ?:
 		       kernel(fd, req, arg);
 	}
 	case IOMMU_DESTROY:
@@ -883,9 +1003,13 @@ static int dispatch(int fd, unsigned long req, void *arg)
 		return vfio_bind(fd, arg);
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
 		struct vfio_device_attach_iommufd_pt *at = arg;
+		struct vfio_dev *vf = vfio_of_fd(fd);
 
-		ret = adapter_id_refused("VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-					 at->pt_id, "an IOAS or a HWPT") ?:
+		/* The IDs are those of the iommufd the file is bound to */
+		ret = adapter_id_refused(vf ? vf->ictx : -1,
+					 "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+					 at->pt_id, "an IOAS or a HWPT",
+					 ENOENT, EINVAL) ?:
 		      kernel(fd, req, arg);
 		if (!ret)
 			vfio_attached(fd, at->pt_id);
@@ -943,6 +1067,48 @@ int ioctl(int fd, unsigned long req, ...)
 	ret = dispatch(fd, req, arg);
 	pthread_mutex_unlock(&st.lock);
 	return ret;
+}
+
+/*
+ * A forked child (one of QEMU's helpers, about to exec) leaves the records
+ * alone: another thread may have held the lock at the fork
+ */
+static bool forked;
+
+static void in_child(void)
+{
+	forked = true;
+}
+
+__attribute__((constructor)) static void setup(void)
+{
+	pthread_atfork(NULL, NULL, in_child);
+}
+
+/*
+ * A VFIO file's record goes with the file, before its number can be used
+ * again: else hotplug would use up the records. close() is hot, so only
+ * a file that has a record takes the lock.
+ */
+int close(int fd)
+{
+	unsigned int i = MAX_VFIO;
+
+	if (fd >= 0 && !forked)
+		for (i = 0; i < MAX_VFIO; i++)
+			if (__atomic_load_n(&st.vfio[i].fd,
+					    __ATOMIC_RELAXED) == fd)
+				break;
+	if (i < MAX_VFIO) {
+		struct vfio_dev *vf;
+
+		pthread_mutex_lock(&st.lock);
+		vf = vfio_of_fd(fd);
+		if (vf)
+			vfio_drop(vf);
+		pthread_mutex_unlock(&st.lock);
+	}
+	return kclose(fd);
 }
 
 __attribute__((destructor)) static void report(void)

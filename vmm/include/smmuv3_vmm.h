@@ -175,7 +175,8 @@ struct vsmmu_devices {
  * One device may appear under several StreamIDs (aliases); a StreamID
  * names one device.
  *
- * Return: 0, -EEXIST if @vsid names a device already, or -ENOMEM.
+ * Return: 0, -EINVAL for device 0 (no iommufd ID), -EEXIST if @vsid
+ * names a device already, or -ENOMEM.
  */
 int vsmmu_devices_add(struct vsmmu_devices *d, uint32_t vsid,
 		      uint32_t dev_id, uint32_t hwpt_id);
@@ -267,9 +268,15 @@ bool vsmmu_devices_is_nested(const struct vsmmu_devices *d,
  * @cmd: a command that vsmmu_cmd_decode() decoded
  *
  * VSMMU_ONE_DEVICE: the nested HWPT of this virtual SMMU that the device
- * at @cmd->first is attached to. VSMMU_ANY_DEVICE: its oldest nested
- * HWPT. Where there is none, nothing the guest set up can be cached, so
- * there is nothing to invalidate.
+ * at @cmd->first is attached to; a device on the parent or on nothing
+ * uses no context of the guest's, so 0 is then nothing to invalidate.
+ * VSMMU_ANY_DEVICE: its oldest nested HWPT. With none, 0 is not "nothing
+ * is cached": destroying a nested HWPT issues no TLB invalidation, and
+ * what its devices left in the TLB under the parent's VMID stays until a
+ * stage-2 unmap. A VMM keeps one nested HWPT per virtual SMMU for as long
+ * as the virtual SMMU lives (QEMU's abort and bypass HWPTs do), or
+ * invalidates the TLB before it destroys the last one; a TLBI that finds
+ * none is not to be dropped silently.
  *
  * Return: the HWPT for IOMMU_HWPT_INVALIDATE with @cmd->entry, or 0 when
  * there is none or @cmd is not a VSMMU_INVALIDATE.

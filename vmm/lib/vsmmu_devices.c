@@ -58,6 +58,9 @@ int vsmmu_devices_add(struct vsmmu_devices *d, uint32_t vsid,
 	unsigned int i = slot(d, vsid);
 	struct vsmmu_device *dev;
 
+	/* 0 is no iommufd ID: find_dev() and attach() could not tell it */
+	if (!dev_id)
+		return -EINVAL;
 	if (i < d->n && d->dev[i].vsid == vsid)
 		return -EEXIST;
 	dev = grow(d->dev, d->n, &d->max, sizeof(*d->dev));

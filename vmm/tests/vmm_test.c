@@ -509,6 +509,9 @@ static void test_devices(void)
 	for (i = 0; i < 40; i++)
 		ok &= !vsmmu_devices_add(&d, (i * 7) % 40, 100 + i, 0);
 	ok &= vsmmu_devices_add(&d, 7, 1, 0) == -EEXIST;
+	/* iommufd's IDs start at 1: device 0 is a caller's mistake */
+	ok &= vsmmu_devices_add(&d, 40, 0, 0) == -EINVAL &&
+	      !vsmmu_devices_find(&d, 40) && d.n == 40;
 	for (i = 0; i < 40; i++) {
 		struct vsmmu_device *dev = vsmmu_devices_find(&d, (i * 7) % 40);
 
@@ -519,7 +522,8 @@ static void test_devices(void)
 	      vsmmu_devices_find(&d, 15) && d.n == 39;
 	ok &= !vsmmu_devices_find(&d, 40);
 	vsmmu_devices_free(&d);
-	result(ok, "devices: add, find, refuse a taken StreamID, remove");
+	result(ok,
+	       "devices: add, find, refuse a taken StreamID and device 0, remove");
 }
 
 /* A device under two StreamIDs (an alias), another, and one gone */
