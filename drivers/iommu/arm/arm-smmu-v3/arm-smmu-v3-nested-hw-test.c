@@ -759,6 +759,36 @@ static void attach_checks_the_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STE_EATS(hw), 1);
 }
 
+static int fake_iopf_handler(struct iopf_group *group)
+{
+	return -EOPNOTSUPP;
+}
+
+/*
+ * A nested domain with a fault handler (iommufd's fault queue) is refused
+ * for a device that can stall, until stalls reach the queue: a guest's
+ * stall would otherwise warn in iommu_report_device_fault(). Nothing of
+ * the device changes; without the handler the same domain attaches.
+ */
+static void fault_queue_refused_for_now(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_STALLS | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, DEV_STALL);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct arm_smmu_nested_domain *nested;
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	nested->domain.iopf_handler = fake_iopf_handler;
+	KUNIT_EXPECT_EQ(test, attach(test, fd, nested), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
+	KUNIT_EXPECT_FALSE(test, nested_lists(nested, &fd->master));
+
+	nested->domain.iopf_handler = NULL;
+	KUNIT_EXPECT_EQ(test, attach(test, fd, nested), 0);
+	KUNIT_EXPECT_EQ(test, STE_V(hw), 1);
+}
+
 /*
  * Running out of VMIDs (nest parents each hold one) or ASIDs fails the
  * allocation with the allocator's errno, and nothing else: a page table
@@ -1736,6 +1766,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(context_then_iotlb_has_a_sync_between),
 	KUNIT_CASE(force_sync_batches_hold_63),
 	KUNIT_CASE(attach_checks_the_device),
+	KUNIT_CASE(fault_queue_refused_for_now),
 	KUNIT_CASE(ids_run_out_cleanly),
 	{},
 };

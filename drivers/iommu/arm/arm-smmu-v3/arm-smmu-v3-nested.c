@@ -233,8 +233,15 @@ EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
  * The device joins @nested's list before its STE goes live, so that an
  * invalidation running meanwhile already names its StreamIDs.
  *
+ * A domain with a fault handler (iommufd's IOMMU_HWPT_FAULT_ID_VALID) is
+ * refused for now: a stall of a nested device reaches no fault queue yet,
+ * as the device is in no IOPF queue, and iommu_report_device_fault()
+ * would warn on a guest's stall before terminating it. A device that
+ * cannot stall never gets here: iommufd enabling IOPF for it fails first.
+ *
  * Return: 0, or -EINVAL for a device this domain cannot serve, -EBUSY if
- * the device's PASIDs are in use, -ENOMEM.
+ * the device's PASIDs are in use, -EOPNOTSUPP for a domain with a fault
+ * handler, -ENOMEM.
  */
 int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 			   struct arm_smmu_master *master,
@@ -254,6 +261,11 @@ int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 		dev_err_ratelimited(master->dev,
 				    "nested domain is for another SMMU\n");
 		return -EINVAL;
+	}
+	if (nested->domain.iopf_handler) {
+		dev_err_ratelimited(master->dev,
+				    "no fault queue for nested domains yet\n");
+		return -EOPNOTSUPP;
 	}
 	if (nested->ctx.eats && !arm_smmu_ats_supported(master)) {
 		dev_err_ratelimited(master->dev, "nested domain asks for ATS\n");

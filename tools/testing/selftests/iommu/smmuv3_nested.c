@@ -260,6 +260,42 @@ TEST_F(nested, destroy_order)
 	ASSERT_EQ(-ENOENT, iofd_destroy(self->fd, nested));
 }
 
+/*
+ * A nested HWPT with a fault queue (IOMMU_HWPT_FAULT_ID_VALID) allocates,
+ * but QEMU's edu cannot stall, so it cannot attach: EINVAL from enabling
+ * I/O page faults for it, and the device stays usable. A device that can
+ * stall (every one where IDR0.STALL_MODEL forces stalls) gets EOPNOTSUPP
+ * until stalls reach the queue: KUnit arm-smmu-v3-nested-hw,
+ * fault_queue_refused_for_now.
+ */
+TEST_F(nested, fault_queue_refused)
+{
+	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.dev_id = self->edu.dev_id,
+		.pt_id = self->parent,
+		.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX,
+		.data_len = sizeof(self->ctx),
+		.data_uptr = (uintptr_t)&self->ctx,
+	};
+	uint32_t plain;
+
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &fault));
+	cmd.fault_id = fault.out_fault_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_HWPT_ALLOC, &cmd));
+	ASSERT_EQ(IDR0_STALL(self->info.idr[0]) == 2 ? -EOPNOTSUPP : -EINVAL,
+		  edu_attach(&self->edu, cmd.out_hwpt_id));
+	ASSERT_EQ(0, alloc_ctx(self, &self->ctx, &plain));
+	ASSERT_EQ(0, edu_attach(&self->edu, plain));
+	ASSERT_EQ(0, edu_detach(&self->edu));
+	ASSERT_EQ(0, iofd_destroy(self->fd, plain));
+	ASSERT_EQ(0, iofd_destroy(self->fd, cmd.out_hwpt_id));
+	ASSERT_EQ(0, close(fault.out_fault_fd));
+	ASSERT_EQ(0, iofd_destroy(self->fd, fault.out_fault_id));
+}
+
 /* nested -> parent -> another nested -> detach, and back again */
 TEST_F(nested, attach_replace_detach)
 {
