@@ -15,6 +15,12 @@
  *   vsmmu_devices_target()); host StreamIDs and VMIDs never appear.
  * - A device's event, read from its event queue, becomes the guest's
  *   event record (vsmmu_event_encode()).
+ * - A stall, read from a fault queue (IOMMU_FAULT_QUEUE_ALLOC), becomes
+ *   the guest's stall event record with a STAG of the VMM's
+ *   (vsmmu_fault_encode()), and the guest's CMD_RESUME and
+ *   CMD_STALL_TERM become page responses for the fault file
+ *   (vsmmu_stalls_resume(), vsmmu_stalls_term()), through a bounded map
+ *   of the stalls the guest has been told of (struct vsmmu_stalls).
  *
  * Plain C99, no dependency beyond the kernel's uAPI header.
  */
@@ -33,7 +39,9 @@
  * @ias: bits of the guest's physical (intermediate) address space
  * @cd2l: IDR0.CD2L, two-level CD tables
  * @ats: IDR0.ATS
- * @stalls: IDR0.STALL_MODEL is 0b00 (stalls supported, not forced)
+ * @stalls: IDR0.STALL_MODEL is 0b00 (stalls supported, not forced), and
+ *          IDR0.TERM_MODEL 1: guest CMD_RESUME and CMD_STALL_TERM are
+ *          legal
  * @granules: translation granules offered (a mask of 4K, 16K, 64K bytes)
  */
 struct vsmmu_caps {
@@ -79,6 +87,12 @@ int vsmmu_ste_decode(const struct vsmmu_ste *ste,
  *                    &vsmmu_cmd.last again
  * @VSMMU_SYNC: issue what is pending, then complete the guest's sync
  * @VSMMU_ILLEGAL: a command error (CERROR_ILL) for the guest
+ * @VSMMU_RESUME: CMD_RESUME of the stalled transaction that
+ *                &vsmmu_cmd.first and &vsmmu_cmd.stag name, as
+ *                &vsmmu_cmd.resume says: vsmmu_stalls_resume()
+ * @VSMMU_STALL_TERM: CMD_STALL_TERM: every stalled transaction of
+ *                    StreamID &vsmmu_cmd.first fails:
+ *                    vsmmu_stalls_term()
  */
 enum vsmmu_action {
 	VSMMU_NOTHING,
@@ -86,6 +100,8 @@ enum vsmmu_action {
 	VSMMU_RELOAD_STE,
 	VSMMU_SYNC,
 	VSMMU_ILLEGAL,
+	VSMMU_RESUME,
+	VSMMU_STALL_TERM,
 };
 
 /**
@@ -101,18 +117,46 @@ enum vsmmu_scope {
 };
 
 /**
+ * enum vsmmu_resume - what a guest's CMD_RESUME does with its transaction
+ *                     (IHI 0070 4.7.1, its Action and Abort parameters)
+ * @VSMMU_RESUME_TERM: Ac 0, Ab 0: terminate it, with RAZ/WI behaviour
+ *                     where SMMU_IDR0.TERM_MODEL is 0; with TERM_MODEL 1
+ *                     Ab is ignored and it is aborted
+ * @VSMMU_RESUME_RETRY: Ac 1 (Ab ignored): retry it as though it had just
+ *                      arrived: translated again, it goes on or faults
+ *                      again
+ * @VSMMU_RESUME_ABORT: Ac 0, Ab 1: terminate it with an abort (a bus
+ *                      error for the device)
+ *
+ * The host's driver can only retry or abort a stalled transaction (its
+ * page response makes CMD_RESUME Retry or Abort), so a virtual SMMU that
+ * offers stalls must also set SMMU_IDR0.TERM_MODEL to 1: TERM is then an
+ * abort by the architecture, not by approximation.
+ */
+enum vsmmu_resume {
+	VSMMU_RESUME_TERM,
+	VSMMU_RESUME_RETRY,
+	VSMMU_RESUME_ABORT,
+};
+
+/**
  * struct vsmmu_cmd - what one guest command asks of the VMM
  * @action: what to do
  * @scope: for VSMMU_INVALIDATE, where @entry goes
- * @first: the guest StreamID named (ONE_DEVICE), first of a reload
+ * @first: the guest StreamID named (ONE_DEVICE, RESUME, STALL_TERM),
+ *         first of a reload
  * @last: last guest StreamID of a reload (UINT32_MAX: all of them)
  * @entry: for VSMMU_INVALIDATE, the generic entry
+ * @stag: for VSMMU_RESUME, the guest's STAG
+ * @resume: for VSMMU_RESUME, what to do with the transaction
  */
 struct vsmmu_cmd {
 	enum vsmmu_action action;
 	enum vsmmu_scope scope;
 	uint32_t first, last;
 	struct iommu_hwpt_invalidate_generic entry;
+	uint16_t stag;
+	enum vsmmu_resume resume;
 };
 
 /**
@@ -123,7 +167,10 @@ struct vsmmu_cmd {
  *       goes
  *
  * Every command gets an answer: one the virtual SMMU does not have, or
- * with a field out of range, gets VSMMU_ILLEGAL.
+ * with a field out of range, gets VSMMU_ILLEGAL. CMD_RESUME and
+ * CMD_STALL_TERM are commands of a virtual SMMU with @caps->stalls only
+ * (IHI 0070 4.7.1, 4.7.2: CERROR_ILL when SMMU_IDR0.STALL_MODEL is
+ * 0b01), and SSec 1 is illegal on a Non-secure command queue (4.1.6).
  */
 void vsmmu_cmd_decode(const uint64_t cmd[2], const struct vsmmu_caps *caps,
 		      struct vsmmu_cmd *out);
@@ -304,5 +351,148 @@ void vsmmu_devices_free(struct vsmmu_devices *d);
  */
 int vsmmu_event_encode(const struct iommu_device_event *ev, uint32_t vsid,
 		       uint64_t evt[4]);
+
+/**
+ * struct vsmmu_stall - a stalled transaction the guest has been told of
+ * @cookie: the fault's cookie, which its page response names
+ * @dev_id: the iommufd device of the fault
+ * @vsid: the StreamID of the guest's event record
+ * @stag: the STAG of the guest's event record, the VMM's own
+ */
+struct vsmmu_stall {
+	uint32_t cookie;
+	uint32_t dev_id;
+	uint32_t vsid;
+	uint16_t stag;
+};
+
+/**
+ * struct vsmmu_stalls - the stalls of one fault queue that the guest has
+ *                       been told of and has not answered
+ * @stall: the stalls, oldest first
+ * @n: how many @stall holds
+ * @max: the bound: how many it has room for (vsmmu_stalls_init())
+ * @next: the STAG to try first for the next stall
+ * @used: a bit per STAG value, set while a stall holds it
+ *
+ * The VMM's STAG <-> (device, cookie) map: one per fault queue, whose
+ * cookies it holds (the kernel numbers them per fault object and hands
+ * out an answered cookie again). STAGs go round all 65536 values, so a
+ * STAG the guest has answered, or that the kernel answered for it, names
+ * nothing for as long as possible. Zeroed, or after vsmmu_stalls_free(),
+ * it holds nothing and has room for nothing. The calls take no lock.
+ */
+struct vsmmu_stalls {
+	struct vsmmu_stall *stall;
+	unsigned int n, max;
+	uint32_t next;
+	uint64_t *used;
+};
+
+/**
+ * vsmmu_stalls_init() - make a map of stalls with room for @max of them
+ * @st: the map, zeroed or freed
+ * @max: its bound, 1 to 65536 (a STAG has 16 bits)
+ *
+ * Return: 0, -EINVAL for a bound out of range, or -ENOMEM.
+ */
+int vsmmu_stalls_init(struct vsmmu_stalls *st, unsigned int max);
+
+/**
+ * vsmmu_stalls_free() - free a map of stalls
+ * @st: the map; zeroed afterwards. Its stalls are not answered: the
+ *      kernel answers what is pending when the fault file is closed.
+ */
+void vsmmu_stalls_free(struct vsmmu_stalls *st);
+
+/**
+ * vsmmu_fault_encode() - the guest's event record for a stall
+ * @st: the map of the fault queue @f was read from
+ * @d: the device map of the virtual SMMU
+ * @f: a fault read from the fault file of IOMMU_FAULT_QUEUE_ALLOC
+ * @evt: the guest's event record, four 64-bit words
+ * @resp: for a fault that gets no record, its answer
+ *
+ * The record is an F_TRANSLATION of stage 1 (IHI 0070 7.3.13) with
+ * Stall 1: @f names no event type, and a guest handles the four
+ * translation-related faults that stall (F_TRANSLATION, F_ADDR_SIZE,
+ * F_ACCESS, F_PERMISSION) alike, by resolving the page at the address
+ * for the access; F_TRANSLATION ("no valid descriptor for the address")
+ * is the one that holds for each. It carries the guest's StreamID of
+ * @f->dev_id, a STAG of the VMM's (the host's STAG, @f->grpid, never
+ * reaches the guest), the SubstreamID when @f has a valid PASID, RnW,
+ * InD and PnU from @f->perm (a write, alone or with a read, is RnW 0;
+ * InD only for a read, as the architecture has it) and @f->addr.
+ *
+ * Nothing may stall for ever: a fault that gets no record is to be
+ * answered at once, with @resp (IOMMUFD_PAGE_RESP_INVALID for its
+ * cookie), written to the fault file.
+ *
+ * A fault whose cookie @st holds already replaces that stall: the kernel
+ * hands out a cookie again only once it has answered it itself (the
+ * device was detached or its HWPT replaced), and the old STAG then names
+ * nothing.
+ *
+ * Return: 0 (@evt is the record, the stall is in @st), or, with @resp to
+ * write: -EINVAL for a fault that is no stall of this uAPI (flags or
+ * permissions unknown, neither read nor write, no LAST_PAGE flag, a
+ * PASID beyond 20 bits, a reserved field set), -ENOENT for a device
+ * that is not behind the virtual SMMU, -ENOSPC when @st is full.
+ */
+int vsmmu_fault_encode(struct vsmmu_stalls *st, struct vsmmu_devices *d,
+		       const struct iommu_hwpt_pgfault *f, uint64_t evt[4],
+		       struct iommu_hwpt_page_response *resp);
+
+/**
+ * vsmmu_stalls_resume() - the page response for a guest's CMD_RESUME
+ * @st: the map
+ * @cmd: a command that vsmmu_cmd_decode() made VSMMU_RESUME
+ * @resp: the page response to write to the fault file
+ *
+ * The stall whose StreamID and STAG are those of @cmd is answered and
+ * leaves @st: Retry is IOMMUFD_PAGE_RESP_SUCCESS (the host retries the
+ * transaction), Abort and Term are IOMMUFD_PAGE_RESP_INVALID (the host
+ * aborts it). A CMD_RESUME that matches no stall (an unknown STAG, one
+ * answered already, one of another StreamID) has no effect, as IHI 0070
+ * 4.7.1 says of such a command: no response, and no command error.
+ *
+ * Return: true if @resp is to be written, false for no effect.
+ */
+bool vsmmu_stalls_resume(struct vsmmu_stalls *st, const struct vsmmu_cmd *cmd,
+			 struct iommu_hwpt_page_response *resp);
+
+/**
+ * vsmmu_stalls_term() - the page responses for a guest's CMD_STALL_TERM
+ * @st: the map
+ * @vsid: the StreamID it names (&vsmmu_cmd.first)
+ * @resp: room for @n page responses, to write to the fault file
+ * @n: how many @resp has room for
+ *
+ * The stalls of @vsid, oldest first, are answered with
+ * IOMMUFD_PAGE_RESP_INVALID and leave @st (IHI 0070 4.7.2: as a
+ * CMD_RESUME that terminates each).
+ *
+ * Return: how many of @resp to write; @n means that more may be left:
+ * call again.
+ */
+unsigned int vsmmu_stalls_term(struct vsmmu_stalls *st, uint32_t vsid,
+			       struct iommu_hwpt_page_response *resp,
+			       unsigned int n);
+
+/**
+ * vsmmu_stalls_forget() - the kernel answered a device's stalls itself
+ * @st: the map
+ * @dev_id: the iommufd device
+ *
+ * For the VMM to call when it detaches the device or replaces its
+ * nested HWPT (the kernel answers the pending faults of the old one),
+ * and when the device leaves the virtual SMMU: its stalls leave @st
+ * unanswered, and a guest's CMD_RESUME of their STAGs has no effect.
+ * The kernel hands their cookies out again, so a stale entry must not
+ * outlive them.
+ *
+ * Return: how many stalls left @st.
+ */
+unsigned int vsmmu_stalls_forget(struct vsmmu_stalls *st, uint32_t dev_id);
 
 #endif

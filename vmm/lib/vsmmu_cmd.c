@@ -10,8 +10,10 @@
  * of the virtual SMMU shares, so any of them serves. ATC_INV names a
  * device and becomes a DEV_IOTLB entry. Guest VMIDs (the vSMMU has no
  * stage 2) and TTL hints are ignored: the kernel sets its own VMID, and
- * TTL 0 invalidates every level. Commands a stage-1-only SMMU without
- * hypervisor, PRI or stall support does not have are illegal.
+ * TTL 0 invalidates every level. CMD_RESUME and CMD_STALL_TERM answer
+ * stalls, on a vSMMU that offers them (vsmmu_stall.c). Commands a
+ * stage-1-only SMMU without hypervisor or PRI support does not have are
+ * illegal.
  */
 #include <string.h>
 
@@ -35,6 +37,8 @@ static uint64_t field(uint64_t w, unsigned int hi, unsigned int lo)
 #define OP_TLBI_NH_VAA		0x13
 #define OP_TLBI_NSNH_ALL	0x30
 #define OP_ATC_INV		0x40
+#define OP_RESUME		0x44
+#define OP_STALL_TERM		0x45
 #define OP_CMD_SYNC		0x46
 
 #define CMD_OP(c)		field((c)[0], 7, 0)
@@ -50,6 +54,18 @@ static uint64_t field(uint64_t w, unsigned int hi, unsigned int lo)
 #define CMD_TG(c)		field((c)[1], 11, 10)
 #define CMD_ATC_SIZE(c)		field((c)[1], 5, 0)
 #define CMD_ADDR(c)		((c)[1] & ~0xfffULL)
+/*
+ * CMD_RESUME and CMD_STALL_TERM (IHI 0070 4.7.1, 4.7.2; their layouts are
+ * images the spec's text lacks: mainline's CMDQ_RESUME_* and QEMU's
+ * CMD_RESUME_*, CMD_SSEC agree). StreamID CMD[63:32] as above.
+ * CMD[10] SSec (4.1.6), CMD[12] Ac (Action: 1 retry, 0 terminate),
+ * CMD[13] Ab (Abort: a terminated transaction aborts; mainline reads
+ * [13:12] as one field: 0 Term, 1 Retry, 2 Abort), CMD[79:64] STAG.
+ */
+#define CMD_SSEC(c)		field((c)[0], 10, 10)
+#define CMD_RESUME_AC(c)	field((c)[0], 12, 12)
+#define CMD_RESUME_AB(c)	field((c)[0], 13, 13)
+#define CMD_STAG(c)		field((c)[1], 15, 0)
 
 /* ATC_INV Size: 2^Size 4 KB pages; 52 and above mean the whole ATC */
 #define ATC_SIZE_ALL		52
@@ -147,6 +163,32 @@ static void atc_inv(const uint64_t *cmd, const struct vsmmu_caps *caps,
 	e->addr = CMD_ADDR(cmd) & ~((SZ_4K << size) - 1);
 }
 
+/*
+ * CMD_RESUME (4.7.1) and CMD_STALL_TERM (4.7.2): illegal on an SMMU that
+ * cannot stall (STALL_MODEL 0b01) and with SSec 1 on the Non-secure
+ * queue (4.1.6). Which stall they name is vsmmu_stalls_*()'s to find.
+ */
+static void stall_cmd(const uint64_t *cmd, const struct vsmmu_caps *caps,
+		      struct vsmmu_cmd *out)
+{
+	if (!caps->stalls || CMD_SSEC(cmd)) {
+		out->action = VSMMU_ILLEGAL;
+		return;
+	}
+	out->first = CMD_SID(cmd);
+	out->last = out->first;
+	if (CMD_OP(cmd) == OP_STALL_TERM) {
+		out->action = VSMMU_STALL_TERM;
+		return;
+	}
+	out->action = VSMMU_RESUME;
+	out->stag = CMD_STAG(cmd);
+	/* Ab only matters for a transaction that is not retried */
+	out->resume = CMD_RESUME_AC(cmd) ? VSMMU_RESUME_RETRY :
+		      CMD_RESUME_AB(cmd) ? VSMMU_RESUME_ABORT :
+					   VSMMU_RESUME_TERM;
+}
+
 /* Documented in smmuv3_vmm.h, as every call of the library */
 void vsmmu_cmd_decode(const uint64_t cmd[2], const struct vsmmu_caps *caps,
 		      struct vsmmu_cmd *out)
@@ -215,6 +257,10 @@ void vsmmu_cmd_decode(const uint64_t cmd[2], const struct vsmmu_caps *caps,
 		break;
 	case OP_ATC_INV:
 		atc_inv(cmd, caps, out);
+		break;
+	case OP_RESUME:
+	case OP_STALL_TERM:
+		stall_cmd(cmd, caps, out);
 		break;
 	default:
 		out->action = VSMMU_ILLEGAL;

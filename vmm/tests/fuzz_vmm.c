@@ -2,12 +2,16 @@
 /*
  * libFuzzer: any guest STE and any guest command, under any vSMMU
  * capabilities, gets an answer the kernel accepts and that drops what the
- * guest asked (vmm_check.h). Input: STE words 0-1, a command, caps bits.
+ * guest asked (vmm_check.h); any script of stall faults, guest
+ * CMD_RESUMEs and CMD_STALL_TERMs and teardowns keeps the stall property
+ * (stall_check.h): every resume answers the pending fault it names or,
+ * naming none, nothing, and the map never exceeds its bound. Input: STE
+ * words 0-1, a command, caps bits, SSIDSIZE, then the stall script.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm_check.h"
+#include "stall_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iommu_hwpt_arm_smmuv3_s1ctx ctx;
 	struct vsmmu_ste ste = { { 0 } };
 	uint64_t cmd[2];
+	struct stall_tally tally = { 0 };
 	struct vsmmu_cmd act;
 	uint8_t c;
 
@@ -36,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	vsmmu_cmd_decode(cmd, &caps, &act);
 	if (!cmd_answer_sound(cmd, &caps, c & 64, &act))
+		abort();
+	if (size > 34 && !stall_script_sound(data + 34, size - 34, &tally))
 		abort();
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What a guest's SMMUv3 driver writes, built from field positions read
- * off the architecture (IHI 0070: STE 5.2, commands 4.3 to 4.7), kept
- * apart from the library's decoder so each checks the other.
+ * off the architecture (IHI 0070: STE 5.2, commands 4.3 to 4.7), and the
+ * event records it reads (7.3), kept apart from the library's decoder
+ * and encoder so each checks the other.
  */
 #ifndef VMM_TESTS_GUEST_ENCODE_H
 #define VMM_TESTS_GUEST_ENCODE_H
@@ -42,10 +43,25 @@ static const struct bitfield CMD_ATC_SIZE = { 1, 5, 0 };
 static const struct bitfield CMD_TTL = { 1, 9, 8 };
 static const struct bitfield CMD_TG = { 1, 11, 10 };
 static const struct bitfield CMD_ADDR_63_12 = { 1, 63, 12 };
+/* CMD[10] SSec (4.1.6); CMD_RESUME (4.7.1): CMD[12] Ac, CMD[13] Ab, STAG */
+static const struct bitfield CMD_SSEC = { 0, 10, 10 };
+static const struct bitfield CMD_RESUME_AC = { 0, 12, 12 };
+static const struct bitfield CMD_RESUME_AB = { 0, 13, 13 };
+static const struct bitfield CMD_STAG = { 1, 15, 0 };	/* CMD[79:64] */
 
-/* Event records (IHI 0070, 7.3) */
+/* Event records (IHI 0070, 7.3; the stall fields 7.3.13) */
 static const struct bitfield EVT_ID = { 0, 7, 0 };
+static const struct bitfield EVT_SSV = { 0, 11, 11 };
+static const struct bitfield EVT_SSID = { 0, 31, 12 };
 static const struct bitfield EVT_SID = { 0, 63, 32 };
+static const struct bitfield EVT_STAG = { 1, 15, 0 };	/* EVT[79:64] */
+static const struct bitfield EVT_STALL = { 1, 31, 31 };	/* EVT[95] */
+static const struct bitfield EVT_PNU = { 1, 33, 33 };	/* EVT[97] */
+static const struct bitfield EVT_IND = { 1, 34, 34 };	/* EVT[98] */
+static const struct bitfield EVT_RNW = { 1, 35, 35 };	/* EVT[99] */
+static const struct bitfield EVT_S2 = { 1, 39, 39 };	/* EVT[103] */
+static const struct bitfield EVT_CLASS = { 1, 41, 40 };	/* EVT[105:104] */
+static const struct bitfield EVT_INPUTADDR = { 2, 63, 0 };	/* [191:128] */
 
 /* Opcodes (IHI 0070, 4.1.2) */
 enum {
@@ -66,7 +82,14 @@ enum {
 	GUEST_ATC_INV = 0x40,
 	GUEST_PRI_RESP = 0x41,
 	GUEST_RESUME = 0x44,
+	GUEST_STALL_TERM = 0x45,
 	GUEST_CMD_SYNC = 0x46,
+};
+
+/* Event IDs and encodings (IHI 0070, 7.3, 7.3.13) */
+enum {
+	GUEST_F_TRANSLATION = 0x10,
+	GUEST_CLASS_IN = 0x2,
 };
 
 /* Write @val into field @f of @w (words); bits of @val beyond it dropped */

@@ -3,7 +3,10 @@
  * Host tests of the VMM library (TAP). Guest STEs and commands are built
  * with guest_encode.h's own field table; expected answers are written out
  * case by case; then every STE of a grid and a seeded stream of random
- * commands are held against the kernel's own code (vmm_check.h).
+ * commands are held against the kernel's own code (vmm_check.h). Stalls:
+ * fault records read with the same table, the guest's CMD_RESUME and
+ * CMD_STALL_TERM case by case, then seeded scripts against a model
+ * (stall_check.h).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm_check.h"
+#include "stall_check.h"
 #include "tap.h"
 
 static const struct vsmmu_caps caps = {
@@ -176,6 +179,7 @@ struct cmd_case {
 	uint64_t v[5];
 	unsigned int nf;
 	struct vsmmu_cmd want;
+	bool no_stalls;
 };
 
 #define INV(sc, sid, ...) { .action = VSMMU_INVALIDATE, \
@@ -285,8 +289,35 @@ static const struct cmd_case cmd_cases[] = {
 	  { .action = VSMMU_ILLEGAL } },
 	{ "PRI_RESP: no PRI", GUEST_PRI_RESP, {}, {}, 0,
 	  { .action = VSMMU_ILLEGAL } },
-	{ "RESUME: no stalls offered", GUEST_RESUME, {}, {}, 0,
+	{ "RESUME: no stalls offered", GUEST_RESUME,
+	  { CMD_SID, CMD_STAG, CMD_RESUME_AC }, { 7, 0x1234, 1 }, 3,
+	  { .action = VSMMU_ILLEGAL }, true },
+	{ "RESUME Retry", GUEST_RESUME,
+	  { CMD_SID, CMD_STAG, CMD_RESUME_AC }, { 7, 0x1234, 1 }, 3,
+	  { .action = VSMMU_RESUME, .first = 7, .last = 7, .stag = 0x1234,
+	    .resume = VSMMU_RESUME_RETRY } },
+	{ "RESUME Retry with Ab set: Ab ignored", GUEST_RESUME,
+	  { CMD_SID, CMD_STAG, CMD_RESUME_AC, CMD_RESUME_AB },
+	  { 0xffffffff, 0xffff, 1, 1 }, 4,
+	  { .action = VSMMU_RESUME, .first = 0xffffffff, .last = 0xffffffff,
+	    .stag = 0xffff, .resume = VSMMU_RESUME_RETRY } },
+	{ "RESUME Abort (Ac 0, Ab 1)", GUEST_RESUME,
+	  { CMD_SID, CMD_STAG, CMD_RESUME_AB }, { 7, 2, 1 }, 3,
+	  { .action = VSMMU_RESUME, .first = 7, .last = 7, .stag = 2,
+	    .resume = VSMMU_RESUME_ABORT } },
+	{ "RESUME Term (Ac 0, Ab 0)", GUEST_RESUME, { CMD_SID, CMD_STAG },
+	  { 7, 2 }, 2,
+	  { .action = VSMMU_RESUME, .first = 7, .last = 7, .stag = 2,
+	    .resume = VSMMU_RESUME_TERM } },
+	{ "RESUME with SSec 1 on the Non-secure queue", GUEST_RESUME,
+	  { CMD_SID, CMD_STAG, CMD_RESUME_AC, CMD_SSEC }, { 7, 2, 1, 1 }, 4,
 	  { .action = VSMMU_ILLEGAL } },
+	{ "STALL_TERM", GUEST_STALL_TERM, { CMD_SID }, { 9 }, 1,
+	  { .action = VSMMU_STALL_TERM, .first = 9, .last = 9 } },
+	{ "STALL_TERM with SSec 1 on the Non-secure queue", GUEST_STALL_TERM,
+	  { CMD_SID, CMD_SSEC }, { 9, 1 }, 2, { .action = VSMMU_ILLEGAL } },
+	{ "STALL_TERM: no stalls offered", GUEST_STALL_TERM, { CMD_SID },
+	  { 9 }, 1, { .action = VSMMU_ILLEGAL }, true },
 	{ "an undefined opcode", 0x7f, {}, {}, 0,
 	  { .action = VSMMU_ILLEGAL } },
 };
@@ -308,13 +339,15 @@ static void test_cmd_cases(void)
 
 	for (i = 0; i < ARRAY_SIZE(cmd_cases); i++) {
 		const struct cmd_case *c = &cmd_cases[i];
+		struct vsmmu_caps k = caps;
 		uint64_t cmd[2];
 		struct vsmmu_cmd got;
 
+		k.stalls = !c->no_stalls;
 		cmd_of_case(c, cmd);
-		vsmmu_cmd_decode(cmd, &caps, &got);
+		vsmmu_cmd_decode(cmd, &k, &got);
 		result(!memcmp(&got, &c->want, sizeof(got)) &&
-		       cmd_answer_sound(cmd, &caps, true, &got),
+		       cmd_answer_sound(cmd, &k, true, &got),
 		       "command: %s (action %u)", c->what, got.action);
 	}
 }
@@ -656,12 +689,476 @@ static void test_events(uint64_t seed, unsigned int n)
 	       sent, n, wrong);
 }
 
+/* The stall tests' device map: 7 at 0x10 and 0x20, 8 at 0x18 */
+static bool stall_devices(struct vsmmu_devices *d)
+{
+	return !vsmmu_devices_add(d, 0x10, STALL_DEV_A, 1) &&
+	       !vsmmu_devices_add(d, 0x20, STALL_DEV_A, 1) &&
+	       !vsmmu_devices_add(d, 0x18, STALL_DEV_B, 1);
+}
+
+#define LAST	IOMMU_PGFAULT_FLAGS_LAST_PAGE
+#define PASID	IOMMU_PGFAULT_FLAGS_PASID_VALID
+#define P_R	IOMMU_PGFAULT_PERM_READ
+#define P_W	IOMMU_PGFAULT_PERM_WRITE
+#define P_X	IOMMU_PGFAULT_PERM_EXEC
+#define P_P	IOMMU_PGFAULT_PERM_PRIV
+
+/* The fields of the guest's record of a stall the test expects */
+struct evt_want {
+	uint32_t sid, ssid;
+	bool ssv, rnw, ind, pnu;
+};
+
+struct fault_case {
+	const char *what;
+	struct iommu_hwpt_pgfault f;
+	int ret;
+	struct evt_want want;
+};
+
+/* Each with the same host STAG (grpid), which never reaches the guest */
+static const struct fault_case fault_cases[] = {
+	{ "a read, no PASID: RnW 1, SSV 0",
+	  { .dev_id = 7, .flags = LAST, .perm = P_R, .addr = 0x12345678000,
+	    .cookie = 1, .grpid = 0x77 }, 0,
+	  { .sid = 0x10, .rnw = true } },
+	{ "a write in PASID 5: RnW 0, SSV 1, SubstreamID 5",
+	  { .dev_id = 7, .flags = LAST | PASID, .pasid = 5, .perm = P_W,
+	    .addr = 0x40000000, .cookie = 2, .grpid = 0x77 }, 0,
+	  { .sid = 0x10, .ssv = true, .ssid = 5 } },
+	{ "a privileged instruction fetch of the other device: InD 1, PnU 1",
+	  { .dev_id = 8, .flags = LAST, .perm = P_R | P_X | P_P,
+	    .addr = 0xffff800012345000ULL, .cookie = 3, .grpid = 0x77 }, 0,
+	  { .sid = 0x18, .rnw = true, .ind = true, .pnu = true } },
+	{ "a write with EXEC: InD 0, as RnW is 0",
+	  { .dev_id = 7, .flags = LAST, .perm = P_W | P_X, .addr = 0x1000,
+	    .cookie = 4, .grpid = 0x77 }, 0, { .sid = 0x10 } },
+	{ "a read and a write: RnW 0, the write",
+	  { .dev_id = 7, .flags = LAST, .perm = P_R | P_W, .addr = 0x2000,
+	    .cookie = 5, .grpid = 0x77 }, 0, { .sid = 0x10 } },
+	{ "the largest PASID and the top address",
+	  { .dev_id = 8, .flags = LAST | PASID, .pasid = 0xfffff,
+	    .perm = P_R, .addr = 0xfffffffffffff000ULL, .cookie = 6,
+	    .grpid = 0x77 }, 0,
+	  { .sid = 0x18, .rnw = true, .ssv = true, .ssid = 0xfffff } },
+	{ "a PASID without PASID_VALID is not read, beyond 20 bits or not",
+	  { .dev_id = 7, .flags = LAST, .pasid = 0x100005, .perm = P_R,
+	    .addr = 0x3000, .cookie = 7, .grpid = 0x77 }, 0,
+	  { .sid = 0x10, .rnw = true } },
+	{ "no LAST_PAGE flag: refused",
+	  { .dev_id = 7, .perm = P_R, .cookie = 8 }, -EINVAL },
+	{ "an unknown flag: refused",
+	  { .dev_id = 7, .flags = LAST | 4, .perm = P_R, .cookie = 9 },
+	  -EINVAL },
+	{ "PASID_VALID with a PASID beyond 20 bits: refused",
+	  { .dev_id = 7, .flags = LAST | PASID, .pasid = 0x100000,
+	    .perm = P_R, .cookie = 10 }, -EINVAL },
+	{ "neither read nor write: refused",
+	  { .dev_id = 7, .flags = LAST, .perm = P_X | P_P, .cookie = 11 },
+	  -EINVAL },
+	{ "an unknown permission: refused",
+	  { .dev_id = 7, .flags = LAST, .perm = P_R | 16, .cookie = 12 },
+	  -EINVAL },
+	{ "a reserved field set: refused",
+	  { .dev_id = 7, .flags = LAST, .perm = P_R, .__reserved = 1,
+	    .cookie = 13 }, -EINVAL },
+	{ "a device not behind the vSMMU: refused",
+	  { .dev_id = 9, .flags = LAST, .perm = P_R, .cookie = 14 },
+	  -ENOENT },
+	{ "device 0: refused",
+	  { .dev_id = 0, .flags = LAST, .perm = P_R, .cookie = 15 },
+	  -ENOENT },
+};
+
+/*
+ * The first field of record @evt that is not what @w and @stag say, with
+ * the test's own positions, "other bits" for a bit outside every field,
+ * or NULL
+ */
+static const char *stall_record_wrong(const uint64_t *evt,
+				      const struct evt_want *w, uint16_t stag,
+				      uint64_t addr)
+{
+	static const struct {
+		const char *name;
+		const struct bitfield *f;
+	} fields[] = {
+		{ "EventType", &EVT_ID }, { "SSV", &EVT_SSV },
+		{ "SubstreamID", &EVT_SSID }, { "StreamID", &EVT_SID },
+		{ "STAG", &EVT_STAG }, { "Stall", &EVT_STALL },
+		{ "PnU", &EVT_PNU }, { "InD", &EVT_IND }, { "RnW", &EVT_RNW },
+		{ "S2", &EVT_S2 }, { "CLASS", &EVT_CLASS },
+		{ "InputAddr", &EVT_INPUTADDR },
+	};
+	uint64_t want[4] = { 0 };
+	unsigned int i;
+
+	put(want, EVT_ID, GUEST_F_TRANSLATION);
+	put(want, EVT_SSV, w->ssv);
+	put(want, EVT_SSID, w->ssid);
+	put(want, EVT_SID, w->sid);
+	put(want, EVT_STAG, stag);
+	put(want, EVT_STALL, 1);
+	put(want, EVT_PNU, w->pnu);
+	put(want, EVT_IND, w->ind);
+	put(want, EVT_RNW, w->rnw);
+	put(want, EVT_S2, 0);
+	put(want, EVT_CLASS, GUEST_CLASS_IN);
+	put(want, EVT_INPUTADDR, addr);
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		if (get(evt, *fields[i].f) != get(want, *fields[i].f))
+			return fields[i].name;
+	return memcmp(evt, want, sizeof(want)) ? "other bits" : NULL;
+}
+
+/*
+ * Stall faults -> the guest's records, field by field, into one map:
+ * each STAG new; refused ones answered at once and not kept
+ */
+static void test_stall_faults(void)
+{
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st;
+	unsigned int i, j;
+	bool ok = !vsmmu_stalls_init(&st, 64) && stall_devices(&d);
+
+	for (i = 0; i < ARRAY_SIZE(fault_cases); i++) {
+		const struct fault_case *c = &fault_cases[i];
+		struct iommu_hwpt_page_response resp = { 0, 99 };
+		unsigned int before = st.n;
+		const char *wrong = NULL;
+		const struct vsmmu_stall *s;
+		uint64_t evt[4];
+		uint16_t stag;
+		int ret;
+
+		ret = ok ? vsmmu_fault_encode(&st, &d, &c->f, evt, &resp) : 1;
+		stag = get(evt, EVT_STAG);
+		if (ret || c->ret) {
+			wrong = ret != c->ret ? "return" :
+				resp.cookie != c->f.cookie ||
+				resp.code != IOMMUFD_PAGE_RESP_INVALID ?
+				"answer" : st.n != before ? "kept" :
+				evt[0] | evt[1] | evt[2] | evt[3] ? "record" :
+				NULL;
+			result(ok && !wrong, "stall: %s (ret %d%s%s)", c->what,
+			       ret, wrong ? ", wrong: " : "",
+			       wrong ? wrong : "");
+			continue;
+		}
+		wrong = stall_record_wrong(evt, &c->want, stag, c->f.addr);
+		s = &st.stall[before];
+		if (!wrong && (st.n != before + 1 || s->cookie != c->f.cookie ||
+			       s->dev_id != c->f.dev_id ||
+			       s->vsid != c->want.sid || s->stag != stag))
+			wrong = "map";
+		for (j = 0; j < before && !wrong; j++)
+			if (st.stall[j].stag == stag)
+				wrong = "STAG taken";
+		if (resp.code != 99)
+			wrong = "answered";
+		result(ok && !wrong, "stall: %s (ret %d%s%s)", c->what, ret,
+		       wrong ? ", wrong: " : "", wrong ? wrong : "");
+	}
+	vsmmu_stalls_free(&st);
+	vsmmu_devices_free(&d);
+}
+
+/* Fault @cookie of @dev_id into @st: its record's StreamID and STAG */
+static bool stall_one(struct vsmmu_stalls *st, struct vsmmu_devices *d,
+		      uint32_t dev_id, uint32_t cookie, uint32_t *sid,
+		      uint16_t *stag)
+{
+	const struct iommu_hwpt_pgfault f = {
+		.dev_id = dev_id, .flags = LAST, .perm = P_R, .cookie = cookie,
+		.addr = 0x10000,
+	};
+	struct iommu_hwpt_page_response resp;
+	uint64_t evt[4];
+
+	if (vsmmu_fault_encode(st, d, &f, evt, &resp))
+		return false;
+	*sid = get(evt, EVT_SID);
+	*stag = get(evt, EVT_STAG);
+	return true;
+}
+
+/* The guest's CMD_RESUME, with the test's own positions, decoded */
+static void guest_resume(uint32_t sid, uint16_t stag, unsigned int ac,
+			 unsigned int ab, struct vsmmu_cmd *c)
+{
+	uint64_t cmd[2] = { 0, 0 };
+
+	put(cmd, CMD_OPCODE, GUEST_RESUME);
+	put(cmd, CMD_SID, sid);
+	put(cmd, CMD_STAG, stag);
+	put(cmd, CMD_RESUME_AC, ac);
+	put(cmd, CMD_RESUME_AB, ab);
+	vsmmu_cmd_decode(cmd, &caps, c);
+}
+
+static const struct {
+	const char *what;
+	unsigned int ac, ab;
+	uint32_t code;
+} resume_cases[] = {
+	{ "Retry: SUCCESS", 1, 0, IOMMUFD_PAGE_RESP_SUCCESS },
+	{ "Retry with Ab: SUCCESS", 1, 1, IOMMUFD_PAGE_RESP_SUCCESS },
+	{ "Abort: INVALID", 0, 1, IOMMUFD_PAGE_RESP_INVALID },
+	{ "Term: INVALID", 0, 0, IOMMUFD_PAGE_RESP_INVALID },
+};
+
+/* CMD_RESUME of each action, amid other stalls: its cookie, its code */
+static void test_stall_resume(void)
+{
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st;
+	unsigned int i;
+	bool ok = !vsmmu_stalls_init(&st, 8) && stall_devices(&d);
+	uint32_t sid, other_sid;
+	uint16_t stag, other;
+
+	ok &= stall_one(&st, &d, STALL_DEV_B, 50, &other_sid, &other);
+	for (i = 0; i < ARRAY_SIZE(resume_cases); i++) {
+		struct iommu_hwpt_page_response resp = { 0, 99 };
+		struct vsmmu_cmd c;
+		bool got, again;
+
+		ok &= stall_one(&st, &d, STALL_DEV_A, 100 + i, &sid, &stag);
+		guest_resume(sid, stag, resume_cases[i].ac,
+			     resume_cases[i].ab, &c);
+		got = vsmmu_stalls_resume(&st, &c, &resp);
+		/* Answered: the same RESUME again names nothing */
+		again = vsmmu_stalls_resume(&st, &c, &resp);
+		result(ok && got && !again && resp.cookie == 100 + i &&
+		       resp.code == resume_cases[i].code && st.n == 1,
+		       "stall: CMD_RESUME %s for its fault's cookie, once (cookie %u, code %u)",
+		       resume_cases[i].what, resp.cookie, resp.code);
+	}
+	vsmmu_stalls_free(&st);
+	vsmmu_devices_free(&d);
+}
+
+/*
+ * CMD_RESUMEs that match no stall (IHI 0070 4.7.1): no effect, no
+ * answer; the stalls they missed stay
+ */
+static void test_stall_unmatched(void)
+{
+	struct iommu_hwpt_page_response resp = { 0, 99 };
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st, zero = { 0 };
+	struct vsmmu_cmd c;
+	uint32_t sa, sb;
+	uint16_t ta, tb;
+	bool ok = !vsmmu_stalls_init(&st, 8) && stall_devices(&d) &&
+		  stall_one(&st, &d, STALL_DEV_A, 1, &sa, &ta) &&
+		  stall_one(&st, &d, STALL_DEV_B, 2, &sb, &tb);
+
+	guest_resume(sa, ta ^ 0x8000, 1, 0, &c);
+	result(ok && !vsmmu_stalls_resume(&st, &c, &resp) && st.n == 2 &&
+	       resp.code == 99,
+	       "stall: CMD_RESUME of a STAG no stall holds: no effect");
+	guest_resume(sb, ta, 1, 0, &c);
+	ok &= !vsmmu_stalls_resume(&st, &c, &resp);
+	/* The record said 0x10: its alias 0x20 is another StreamID */
+	guest_resume(0x20, ta, 1, 0, &c);
+	ok &= !vsmmu_stalls_resume(&st, &c, &resp);
+	result(ok && st.n == 2 && resp.code == 99,
+	       "stall: CMD_RESUME of another StreamID's STAG, or an alias's: no effect, the stall stays");
+	guest_resume(sa, ta, 0, 1, &c);
+	ok &= vsmmu_stalls_resume(&st, &c, &resp) && resp.cookie == 1;
+	resp.code = 99;
+	result(ok && !vsmmu_stalls_resume(&st, &c, &resp) && st.n == 1 &&
+	       resp.code == 99,
+	       "stall: CMD_RESUME of a STAG answered already (stale): no effect");
+	guest_resume(sb, tb, 1, 0, &c);
+	result(!vsmmu_stalls_resume(&zero, &c, &resp) && resp.code == 99 &&
+	       !vsmmu_stalls_term(&zero, sb, &resp, 1) &&
+	       !vsmmu_stalls_forget(&zero, STALL_DEV_B),
+	       "stall: a zeroed map answers no CMD_RESUME or CMD_STALL_TERM");
+	vsmmu_stalls_free(&st);
+	vsmmu_devices_free(&d);
+}
+
+/* CMD_STALL_TERM: every stall of its StreamID, oldest first, no other */
+static void test_stall_term(void)
+{
+	static const uint32_t devs[] = {
+		STALL_DEV_A, STALL_DEV_B, STALL_DEV_A, STALL_DEV_B,
+		STALL_DEV_A,
+	};
+	struct iommu_hwpt_page_response resp[8];
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st;
+	uint64_t cmd[2] = { 0, 0 };
+	struct vsmmu_cmd c;
+	unsigned int i, n, one, two, none;
+	bool ok = !vsmmu_stalls_init(&st, 8) && stall_devices(&d);
+	uint32_t sid;
+	uint16_t stag;
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++)
+		ok &= stall_one(&st, &d, devs[i], 10 + i, &sid, &stag);
+	put(cmd, CMD_OPCODE, GUEST_STALL_TERM);
+	put(cmd, CMD_SID, 0x10);
+	vsmmu_cmd_decode(cmd, &caps, &c);
+	ok &= c.action == VSMMU_STALL_TERM;
+	n = vsmmu_stalls_term(&st, c.first, resp, ARRAY_SIZE(resp));
+	ok &= n == 3 && resp[0].cookie == 10 && resp[1].cookie == 12 &&
+	      resp[2].cookie == 14 && st.n == 2 &&
+	      st.stall[0].cookie == 11 && st.stall[1].cookie == 13;
+	for (i = 0; i < n; i++)
+		ok &= resp[i].code == IOMMUFD_PAGE_RESP_INVALID;
+	result(ok,
+	       "stall: CMD_STALL_TERM answers every stall of its StreamID (INVALID), oldest first, and no other (%u)",
+	       n);
+	one = vsmmu_stalls_term(&st, 0x18, resp, 1);
+	ok &= resp[0].cookie == 11;
+	two = vsmmu_stalls_term(&st, 0x18, resp, 1);
+	ok &= resp[0].cookie == 13;
+	none = vsmmu_stalls_term(&st, 0x18, resp, 1);
+	result(ok && one == 1 && two == 1 && !none && !st.n,
+	       "stall: CMD_STALL_TERM a response at a time, then none left");
+	vsmmu_stalls_free(&st);
+	vsmmu_devices_free(&d);
+}
+
+/*
+ * A full map answers a new fault at once and keeps its stalls; a cookie
+ * seen again replaces its stale stall; a device's stalls the kernel
+ * answered are forgotten; the bound is checked
+ */
+static void test_stall_map(void)
+{
+	struct iommu_hwpt_page_response resp = { 0, 99 };
+	const struct iommu_hwpt_pgfault f = {
+		.dev_id = STALL_DEV_A, .flags = LAST, .perm = P_R,
+		.cookie = 3,
+	};
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st, big;
+	struct vsmmu_cmd c;
+	uint32_t s1, s2, s3;
+	uint16_t t1, t2, t3, tf;
+	uint64_t evt[4];
+	bool ok = !vsmmu_stalls_init(&st, 2) && stall_devices(&d) &&
+		  stall_one(&st, &d, STALL_DEV_A, 1, &s1, &t1) &&
+		  stall_one(&st, &d, STALL_DEV_B, 2, &s2, &t2);
+
+	ok &= vsmmu_fault_encode(&st, &d, &f, evt, &resp) == -ENOSPC &&
+	      resp.cookie == 3 && resp.code == IOMMUFD_PAGE_RESP_INVALID &&
+	      st.n == 2 && st.stall[0].cookie == 1 && st.stall[1].cookie == 2;
+	guest_resume(s1, t1, 1, 0, &c);
+	ok &= vsmmu_stalls_resume(&st, &c, &resp) && resp.cookie == 1;
+	ok &= !vsmmu_fault_encode(&st, &d, &f, evt, &resp) && st.n == 2;
+	tf = get(evt, EVT_STAG);
+	result(ok,
+	       "stall: a full map answers the new fault at once (INVALID) and keeps its stalls; room again after a RESUME");
+
+	/* Cookie 2 again: the kernel answered the first one itself */
+	ok = stall_one(&st, &d, STALL_DEV_B, 2, &s3, &t3) && t3 != t2 &&
+	     st.n == 2;
+	guest_resume(s2, t2, 1, 0, &c);
+	ok &= !vsmmu_stalls_resume(&st, &c, &resp);
+	guest_resume(s3, t3, 1, 0, &c);
+	result(ok && vsmmu_stalls_resume(&st, &c, &resp) && resp.cookie == 2,
+	       "stall: a cookie seen again replaces its stale stall: the old STAG names nothing");
+
+	ok = stall_one(&st, &d, STALL_DEV_B, 4, &s2, &t2) &&
+	     vsmmu_stalls_forget(&st, STALL_DEV_A) == 1 &&
+	     !vsmmu_stalls_forget(&st, STALL_DEV_NONE) && st.n == 1;
+	guest_resume(0x10, tf, 1, 0, &c);
+	ok &= !vsmmu_stalls_resume(&st, &c, &resp);
+	guest_resume(s2, t2, 0, 0, &c);
+	result(ok && vsmmu_stalls_resume(&st, &c, &resp) && resp.cookie == 4,
+	       "stall: a device's stalls the kernel answered are forgotten, the other device's stay");
+	vsmmu_stalls_free(&st);
+
+	ok = vsmmu_stalls_init(&st, 0) == -EINVAL && !st.max;
+	ok &= vsmmu_stalls_init(&st, 65537) == -EINVAL && !st.max;
+	resp.cookie = 0;
+	ok &= vsmmu_fault_encode(&st, &d, &f, evt, &resp) == -ENOSPC &&
+	      resp.cookie == 3;
+	vsmmu_stalls_free(&st);
+	ok &= !vsmmu_stalls_init(&big, 65536) && big.max == 65536;
+	vsmmu_stalls_free(&big);
+	result(ok,
+	       "stall: a bound of 0 or beyond 65536 refused, 65536 taken; a map without room answers each fault at once");
+	vsmmu_devices_free(&d);
+}
+
+/*
+ * STAGs go round: with one stall pending throughout and another at a
+ * time, an answered STAG comes back only after the other 65534, and the
+ * pending one's never
+ */
+static void test_stall_stags(void)
+{
+	static uint32_t last[65536];
+	struct iommu_hwpt_page_response resp;
+	struct vsmmu_devices d = { 0 };
+	struct vsmmu_stalls st;
+	unsigned int i, seen = 0, early = 0, taken = 0;
+	bool ok = !vsmmu_stalls_init(&st, 4) && stall_devices(&d);
+	struct vsmmu_cmd c;
+	uint32_t sid, held_sid;
+	uint16_t stag, held;
+
+	ok &= stall_one(&st, &d, STALL_DEV_B, 1, &held_sid, &held);
+	for (i = 2; ok && i <= 2 * 65536; i++) {
+		ok = stall_one(&st, &d, STALL_DEV_A, i, &sid, &stag);
+		guest_resume(sid, stag, 1, 0, &c);
+		ok &= vsmmu_stalls_resume(&st, &c, &resp);
+		taken += stag == held;
+		seen += !last[stag];
+		early += last[stag] && i - last[stag] < 65535;
+		last[stag] = i;
+	}
+	guest_resume(held_sid, held, 1, 0, &c);
+	ok &= vsmmu_stalls_resume(&st, &c, &resp) && resp.cookie == 1;
+	result(ok && seen == 65535 && !early && !taken,
+	       "stall: STAGs go round: each free one of the 65536 used, none again before the others (%u early), a pending one never (%u)",
+	       early, taken);
+	vsmmu_stalls_free(&st);
+	vsmmu_devices_free(&d);
+}
+
+/*
+ * Seeded random scripts against the model (stall_check.h): each kind of
+ * step must have happened, so that the property has been put to work
+ */
+static void test_stall_random(uint64_t seed, unsigned int scripts)
+{
+	struct stall_tally t = { 0 };
+	unsigned int i, j, bad = 0;
+	uint8_t buf[512];
+
+	rng_state = seed;
+	for (i = 0; i < scripts && bad < 3; i++) {
+		for (j = 0; j < sizeof(buf); j++)
+			buf[j] = rng();
+		bad += !stall_script_sound(buf, 1 + rng() % sizeof(buf), &t);
+	}
+	result(!bad && t.faults && t.refused && t.full && t.matched &&
+	       t.unmatched && t.termed && t.illegal && t.forgotten,
+	       "stall scripts (seed %#llx): %u, %lu records, %lu refused (%lu full), %lu resumes answered, %lu ignored, %lu terminated, %lu illegal, %lu forgotten, each as the model says",
+	       (unsigned long long)seed, scripts, t.faults, t.refused, t.full,
+	       t.matched, t.unmatched, t.termed, t.illegal, t.forgotten);
+}
+
+/* Results of the stall tests that are not one per case */
+#define STALL_RESULTS	12
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5eed5eedULL;
 
 	printf("TAP version 13\n1..%zu\n",
-	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 7);
+	       ARRAY_SIZE(ste_cases) + ARRAY_SIZE(cmd_cases) + 7 +
+	       ARRAY_SIZE(fault_cases) + ARRAY_SIZE(resume_cases) +
+	       STALL_RESULTS);
 	test_ste_cases();
 	test_ste_grid();
 	test_cmd_cases();
@@ -671,5 +1168,12 @@ int main(int argc, char **argv)
 	test_devices_by_id();
 	test_devices_targets();
 	test_events(seed, 10000);
+	test_stall_faults();
+	test_stall_resume();
+	test_stall_unmatched();
+	test_stall_term();
+	test_stall_map();
+	test_stall_stags();
+	test_stall_random(seed, 3000);
 	return failures ? 1 : 0;
 }

@@ -34,6 +34,18 @@ static u64 field(u64 w, unsigned int hi, unsigned int lo)
 	return arch_bits(w, hi, lo);
 }
 
+/*
+ * Its writer (vmm/lib/vsmmu_stall.c): absolute hi..lo, in place in their
+ * word, which is noted: it must be the word the encoder's name says
+ */
+static unsigned int placed_word;
+
+static u64 place(u64 v, unsigned int hi, unsigned int lo)
+{
+	placed_word = lo / 64;
+	return (v & (~0ULL >> (63 - hi + lo))) << (lo % 64);
+}
+
 /* A guest STE as vmm/include/smmuv3_vmm.h holds it */
 struct words {
 	u64 w[8];
@@ -219,6 +231,21 @@ static void check_enc(const char *token, u64 ones, u64 all, unsigned int word,
 
 #define ONES(st, form, fname)	field_ones(st, form, fname)
 
+/* An encoder of place(): ENC's check, and the word it names is its own */
+static void check_placed(const char *token, u64 ones, u64 all,
+			 unsigned int word, unsigned int st, const char *form,
+			 const char *fname)
+{
+	if (placed_word != word) {
+		const char *name = note(token);
+
+		result(false, "%s (%s): writes bits of word %u, named for word %u",
+		       name, cur_where, placed_word, word);
+		return;
+	}
+	check_enc(token, ones, all, word, st, form, fname);
+}
+
 static u64 field_ones(unsigned int st, const char *form, const char *fname)
 {
 	const struct arch_field_desc *f = find_field(st, form, fname);
@@ -279,6 +306,9 @@ static void check_probe(const char *token, const char *where,
 #define ENC(m, word, st, form, fname)					\
 	check_enc(#m, (u64)m(ONES(st, form, fname)), (u64)m(~0ULL), word, \
 		  st, form, fname)
+#define PLACED_ENC(m, word, st, form, fname)				\
+	check_placed(#m, (u64)m(ONES(st, form, fname)), (u64)m(~0ULL),	\
+		     word, st, form, fname)
 /* An encoder taking the value already in place (an address) */
 #define PLACED(m, word, st, form, fname) \
 	check_mask(#m, cur_where, (u64)m(~0ULL), word, st, form, fname)
@@ -503,8 +533,22 @@ static void check_guest_encode(void)
 	BF(CMD_TTL, T(CMD), "TLBI", "TTL");
 	BF(CMD_TG, T(CMD), "TLBI", "TG");
 	BF(CMD_ADDR_63_12, T(CMD), "TLBI", "Address");
+	BF(CMD_SSEC, T(CMD), NULL, "SSec");
+	BF(CMD_RESUME_AC, T(CMD), "RESUME", "Ac");
+	BF(CMD_RESUME_AB, T(CMD), "RESUME", "Ab");
+	BF(CMD_STAG, T(CMD), "RESUME", "STAG");
 	BF(EVT_ID, T(EVT), NULL, "EventType");
+	BF(EVT_SSV, T(EVT), NULL, "SSV");
+	BF(EVT_SSID, T(EVT), NULL, "SubstreamID");
 	BF(EVT_SID, T(EVT), NULL, "StreamID");
+	BF(EVT_STAG, T(EVT), NULL, "STAG");
+	BF(EVT_STALL, T(EVT), NULL, "Stall");
+	BF(EVT_PNU, T(EVT), NULL, "PnU");
+	BF(EVT_IND, T(EVT), NULL, "InD");
+	BF(EVT_RNW, T(EVT), NULL, "RnW");
+	BF(EVT_S2, T(EVT), NULL, "S2");
+	BF(EVT_CLASS, T(EVT), NULL, "Class");
+	BF(EVT_INPUTADDR, T(EVT), NULL, "InputAddr");
 	CODE(GUEST_PREFETCH_CONFIG, T(CMD), NULL, "Opcode",
 	     "PREFETCH_CONFIG");
 	CODE(GUEST_PREFETCH_ADDR, T(CMD), NULL, "Opcode", "PREFETCH_ADDR");
@@ -523,10 +567,13 @@ static void check_guest_encode(void)
 	CODE(GUEST_ATC_INV, T(CMD), NULL, "Opcode", "ATC_INV");
 	CODE(GUEST_PRI_RESP, T(CMD), NULL, "Opcode", "PRI_RESP");
 	CODE(GUEST_RESUME, T(CMD), NULL, "Opcode", "RESUME");
+	CODE(GUEST_STALL_TERM, T(CMD), NULL, "Opcode", "STALL_TERM");
 	CODE(GUEST_CMD_SYNC, T(CMD), NULL, "Opcode", "CMD_SYNC");
+	CODE(GUEST_F_TRANSLATION, T(EVT), NULL, "EventType", "F_TRANSLATION");
+	CODE(GUEST_CLASS_IN, T(EVT), NULL, "Class", "IN");
 }
 
-/* vmm/lib: the VMM library's readers of guest STEs, commands, events */
+/* vmm/lib: the VMM library's readers and writers of guest structures */
 static void check_vmm_lib(void)
 {
 	cur_tag = "vmm";
@@ -561,6 +608,10 @@ static void check_vmm_lib(void)
 	DEC(vsmmu_cmd_c__CMD_TG, T(CMD), "TLBI", "TG");
 	DEC(vsmmu_cmd_c__CMD_ATC_SIZE, T(CMD), "ATC_INV", "Size");
 	DEC(vsmmu_cmd_c__CMD_ADDR, T(CMD), "TLBI", "Address");
+	DEC(vsmmu_cmd_c__CMD_SSEC, T(CMD), NULL, "SSec");
+	DEC(vsmmu_cmd_c__CMD_RESUME_AC, T(CMD), "RESUME", "Ac");
+	DEC(vsmmu_cmd_c__CMD_RESUME_AB, T(CMD), "RESUME", "Ab");
+	DEC(vsmmu_cmd_c__CMD_STAG, T(CMD), "RESUME", "STAG");
 	CODE(vsmmu_cmd_c__OP_PREFETCH_CONFIG, T(CMD), NULL, "Opcode",
 	     "PREFETCH_CONFIG");
 	CODE(vsmmu_cmd_c__OP_PREFETCH_ADDR, T(CMD), NULL, "Opcode",
@@ -582,9 +633,27 @@ static void check_vmm_lib(void)
 	     "TLBI_NSNH_ALL");
 	CODE(vsmmu_cmd_c__OP_ATC_INV, T(CMD), NULL, "Opcode", "ATC_INV");
 	CODE(vsmmu_cmd_c__OP_CMD_SYNC, T(CMD), NULL, "Opcode", "CMD_SYNC");
+	CODE(vsmmu_cmd_c__OP_RESUME, T(CMD), NULL, "Opcode", "RESUME");
+	CODE(vsmmu_cmd_c__OP_STALL_TERM, T(CMD), NULL, "Opcode",
+	     "STALL_TERM");
 
 	MASK(vsmmu_event_c__EVT0_SID_MASK, 0, T(EVT), NULL, "StreamID");
 	SHIFT(vsmmu_event_c__EVT0_SID_SHIFT, 0, T(EVT), NULL, "StreamID");
+
+	PLACED_ENC(vsmmu_stall_c__EVT0_ID, 0, T(EVT), NULL, "EventType");
+	PLACED_ENC(vsmmu_stall_c__EVT0_SSV, 0, T(EVT), NULL, "SSV");
+	PLACED_ENC(vsmmu_stall_c__EVT0_SSID, 0, T(EVT), NULL, "SubstreamID");
+	PLACED_ENC(vsmmu_stall_c__EVT0_SID, 0, T(EVT), NULL, "StreamID");
+	PLACED_ENC(vsmmu_stall_c__EVT1_STAG, 1, T(EVT), NULL, "STAG");
+	PLACED_ENC(vsmmu_stall_c__EVT1_STALL, 1, T(EVT), NULL, "Stall");
+	PLACED_ENC(vsmmu_stall_c__EVT1_PNU, 1, T(EVT), NULL, "PnU");
+	PLACED_ENC(vsmmu_stall_c__EVT1_IND, 1, T(EVT), NULL, "InD");
+	PLACED_ENC(vsmmu_stall_c__EVT1_RNW, 1, T(EVT), NULL, "RnW");
+	PLACED_ENC(vsmmu_stall_c__EVT1_CLASS, 1, T(EVT), NULL, "Class");
+	PLACED_ENC(vsmmu_stall_c__EVT2_INPUTADDR, 2, T(EVT), NULL, "InputAddr");
+	CODE(vsmmu_stall_c__EVT_F_TRANSLATION, T(EVT), NULL, "EventType",
+	     "F_TRANSLATION");
+	CODE(vsmmu_stall_c__EVT_CLASS_IN, T(EVT), NULL, "Class", "IN");
 }
 
 /* "STRTAB_STE_2_S2FWB" -> "STRTAB_STE_#_S2FWB", qword 2 in @qword */

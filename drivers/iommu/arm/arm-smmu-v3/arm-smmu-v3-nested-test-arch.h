@@ -10,7 +10,8 @@
  * STE[89] is bit 25 of the STE's second 64-bit word, a command has bits
  * [127:0], an event record [255:0], an IDR register [31:0]. Positions were
  * read from IHI 0070 H.a (STE 5.2, CD 5.4, IDR0 6.3.1, IDR1 6.3.2, IDR3
- * 6.3.4, TLBI fields 4.4.1.1 and 4.4.2) and compared with mainline Linux
+ * 6.3.4, TLBI fields 4.4.1.1 and 4.4.2, the event records' common fields
+ * in 7.3 and 7.3.2) and compared with mainline Linux
  * (arm-smmu-v3.h, io-pgtable-arm.c) and QEMU (hw/arm/smmuv3-common.h,
  * smmuv3-internal.h, smmu-internal.h); the names of theirs are in the
  * table. "spec text not found" marks the positions taken from the two of
@@ -129,13 +130,17 @@
 #define ARCH_CMD_SSID		31, 12	/* CFGI_CD, ATC_INV */
 #define ARCH_CMD_NUM		16, 12	/* TLBI */
 #define ARCH_CMD_SCALE		25, 20	/* TLBI; [24:20] if IDR5.DS == 0 */
+#define ARCH_CMD_SSEC		10, 10
 #define ARCH_CMD_CS		13, 12	/* CMD_SYNC */
+#define ARCH_CMD_RESUME_AC	12, 12	/* RESUME: Action, 1 retry */
+#define ARCH_CMD_RESUME_AB	13, 13	/* RESUME: Abort */
 #define ARCH_CMD_SID		63, 32	/* CFGI, ATC_INV */
 #define ARCH_CMD_VMID		47, 32	/* TLBI */
 #define ARCH_CMD_ASID		63, 48	/* TLBI */
 #define ARCH_CMD_LEAF		64, 64	/* TLBI, CFGI_CD */
 #define ARCH_CMD_RANGE		68, 64	/* CFGI_STE_RANGE */
 #define ARCH_CMD_ATC_SIZE	69, 64	/* ATC_INV */
+#define ARCH_CMD_STAG		79, 64	/* RESUME */
 #define ARCH_CMD_TTL		73, 72	/* TLBI */
 #define ARCH_CMD_TG		75, 74	/* TLBI */
 #define ARCH_CMD_ADDR		127, 76	/* TLBI, ATC_INV: Addr[63:12] */
@@ -157,6 +162,7 @@
 #define ARCH_OP_ATC_INV		0x40
 #define ARCH_OP_PRI_RESP	0x41
 #define ARCH_OP_RESUME		0x44
+#define ARCH_OP_STALL_TERM	0x45
 #define ARCH_OP_SYNC		0x46
 #define ARCH_CMD_CS_NONE	0x0
 #define ARCH_CMD_CS_IRQ		0x1
@@ -185,6 +191,7 @@
 #define ARCH_EVT_F_ADDR_SIZE		0x11
 #define ARCH_EVT_F_ACCESS		0x12
 #define ARCH_EVT_F_PERMISSION		0x13
+#define ARCH_EVT_CLASS_IN		0x2
 
 /* ID registers, IHI 0070 6.3: bits of the 32-bit register */
 #define ARCH_IDR0_S2P		0, 0
@@ -530,8 +537,32 @@ static const struct arch_field_desc arch_fields[] __maybe_unused = {
 		   "IHI 0070 4.5", "CMDQ_ATC_1_ADDR_MASK", "CMD_ADDR"),
 	ARCH_FIELD(ARCH_CMD, "CS", ARCH_CMD_CS, "SYNC", "IHI 0070 4.7",
 		   "CMDQ_SYNC_0_CS", "CMD_SYNC_CS"),
+	/*
+	 * SSec, CMD_RESUME and CMD_STALL_TERM: the text (4.1.6, 4.7.1,
+	 * 4.7.2) names the fields, the layouts are images it lacks; mainline
+	 * and QEMU agree. Mainline reads Ac and Ab as one field,
+	 * CMDQ_RESUME_0_RESP [13:12]: TERM 0, RETRY 1 (Ac), ABORT 2 (Ab).
+	 */
+	ARCH_FIELD(ARCH_CMD, "SSec", ARCH_CMD_SSEC, NULL, "IHI 0070 4.1.6",
+		   NULL, "CMD_SSEC"),
+	ARCH_FIELD(ARCH_CMD, "Ac", ARCH_CMD_RESUME_AC, "RESUME",
+		   "IHI 0070 4.7.1", NULL, "CMD_RESUME_AC"),
+	ARCH_FIELD(ARCH_CMD, "Ab", ARCH_CMD_RESUME_AB, "RESUME",
+		   "IHI 0070 4.7.1", NULL, "CMD_RESUME_AB"),
+	ARCH_FIELD(ARCH_CMD, "StreamID", ARCH_CMD_SID, "RESUME",
+		   "IHI 0070 4.7.1", "CMDQ_RESUME_0_SID", "CMD_SID"),
+	ARCH_FIELD(ARCH_CMD, "STAG", ARCH_CMD_STAG, "RESUME",
+		   "IHI 0070 4.7.1", "CMDQ_RESUME_1_STAG", "CMD_RESUME_STAG"),
+	ARCH_FIELD(ARCH_CMD, "StreamID", ARCH_CMD_SID, "STALL_TERM",
+		   "IHI 0070 4.7.2", NULL, "CMD_SID"),
 
-	/* Event records: spec text not found, mainline and QEMU agree */
+	/*
+	 * Event records: 7.3.2's layout (F_UUT) has EventType, SSV,
+	 * SubstreamID, StreamID, PnU, InD, RnW and InputAddr at these bits;
+	 * the layouts of the stall events (7.3.12 to 7.3.16, with STAG,
+	 * Stall, S2, Class, IPA) are images the text lacks: mainline and
+	 * QEMU agree
+	 */
 	ARCH_FIELD(ARCH_EVT, "EventType", ARCH_EVT_ID, NULL, "IHI 0070 7.3",
 		   "EVTQ_0_ID", "EVT_SET_TYPE"),
 	ARCH_FIELD(ARCH_EVT, "SSV", ARCH_EVT_SSV, NULL, "IHI 0070 7.3",
@@ -739,6 +770,8 @@ static const struct arch_value_desc arch_values[] __maybe_unused = {
 		   "CMDQ_OP_PRI_RESP"),
 	ARCH_VALUE(ARCH_CMD, "Opcode", "RESUME", ARCH_OP_RESUME,
 		   "CMDQ_OP_RESUME"),
+	ARCH_VALUE(ARCH_CMD, "Opcode", "STALL_TERM", ARCH_OP_STALL_TERM,
+		   NULL),
 	ARCH_VALUE(ARCH_CMD, "Opcode", "CMD_SYNC", ARCH_OP_SYNC,
 		   "CMDQ_OP_CMD_SYNC"),
 	ARCH_VALUE(ARCH_CMD, "CS", "none", ARCH_CMD_CS_NONE,
@@ -762,6 +795,8 @@ static const struct arch_value_desc arch_values[] __maybe_unused = {
 		   "EVT_ID_ACCESS_FAULT"),
 	ARCH_VALUE(ARCH_EVT, "EventType", "F_PERMISSION",
 		   ARCH_EVT_F_PERMISSION, "EVT_ID_PERMISSION_FAULT"),
+	/* 7.3: CLASS 0b10, the input address caused the fault */
+	ARCH_VALUE(ARCH_EVT, "Class", "IN", ARCH_EVT_CLASS_IN, NULL),
 	ARCH_VALUE(ARCH_IDR0, "STALL_MODEL", "stall",
 		   ARCH_IDR0_STALL_MODEL_STALL, "IDR0_STALL_MODEL_STALL"),
 	ARCH_VALUE(ARCH_IDR0, "STALL_MODEL", "force",
