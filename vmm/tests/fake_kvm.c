@@ -213,7 +213,8 @@ static void unbind(int i)
 	bound[i].dev_id = 0;
 }
 
-void fake_kernel_unbind(int vfio_fd)
+/* Unbind the device bound through @vfio_fd; was there one? */
+static bool unbind_fd(int vfio_fd)
 {
 	int i;
 
@@ -222,6 +223,12 @@ void fake_kernel_unbind(int vfio_fd)
 	if (i >= 0)
 		unbind(i);
 	pthread_mutex_unlock(&lock);
+	return i >= 0;
+}
+
+void fake_kernel_unbind(int vfio_fd)
+{
+	unbind_fd(vfio_fd);
 }
 
 void fake_kernel_forget(int iommufd, uint32_t id)
@@ -475,12 +482,5 @@ int ioctl(int fd, unsigned long req, ...)
 /* Closing a bound VFIO file (a number of the test's) unbinds its device */
 int close(int fd)
 {
-	int i;
-
-	pthread_mutex_lock(&lock);
-	i = bound_of(fd);
-	if (i >= 0)
-		unbind(i);
-	pthread_mutex_unlock(&lock);
-	return i >= 0 ? 0 : real_close(fd);
+	return unbind_fd(fd) ? 0 : real_close(fd);
 }
