@@ -33,7 +33,8 @@ build() {
 
 headers=$(ls "$SELFTESTS"/iommu/*.h "$SELFTESTS"/kselftest*.h \
 	"$TREE"/drivers/iommu/iommufd/iommufd_test.h)
-build "$GUEST/bin/init" "$TOP/testbed/guest/init.c"
+build "$GUEST/bin/init" "$TOP/testbed/guest/init.c" \
+	"$TOP/testbed/guest/guest_param.h"
 # The pristine base (make test-base) has no nesting uAPI for these two
 if [ -z "$BASE_ONLY" ]; then
 	build "$GUEST/bin/demo" "$TOP/testbed/guest/demo.c" $headers

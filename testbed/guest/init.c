@@ -37,6 +37,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest_param.h"
+
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
 #define NVME_CLASS	0x010802
@@ -421,21 +423,6 @@ static int print_gcda(const char *path, const struct stat *st, int type,
 }
 
 /* Value of "testbed.<key>=" on the kernel command line, or @def. */
-static void get_param(const char *key, const char *def, char *val,
-		      size_t len)
-{
-	char cmdline[1024], pat[64], fmt[16];
-	char *p;
-
-	snprintf(val, len, "%s", def);
-	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
-	snprintf(pat, sizeof(pat), "testbed.%s=", key);
-	snprintf(fmt, sizeof(fmt), "%%%zus", len - 1);
-	p = strstr(cmdline, pat);
-	if (p)
-		sscanf(p + strlen(pat), fmt, val);
-}
-
 int main(void)
 {
 	char mode[16], inject[32], gcov[4], taint[24];
@@ -466,13 +453,13 @@ int main(void)
 
 	load_modules();
 	bind_to_vfio();
-	get_param("mode", "test", mode, sizeof(mode));
+	guest_param("mode", "test", mode, sizeof(mode));
 	/*
 	 * `make selfcheck` proves that a kernel WARNING, an SMMU command
 	 * queue error and (on the debug kernel) a lock-order inversion fail
 	 * the run.
 	 */
-	get_param("inject", "", inject, sizeof(inject));
+	guest_param("inject", "", inject, sizeof(inject));
 	if (!strcmp(inject, "warn"))
 		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	if (!strcmp(inject, "illegal-command"))
@@ -492,7 +479,7 @@ int main(void)
 	} else {
 		run_tests();
 	}
-	get_param("gcov", "0", gcov, sizeof(gcov));
+	guest_param("gcov", "0", gcov, sizeof(gcov));
 	if (!strcmp(gcov, "1") &&
 	    nftw("/sys/kernel/debug/gcov", print_gcda, 16, FTW_PHYS))
 		say("init: gcov data: %s\n", strerror(errno));

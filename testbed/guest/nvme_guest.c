@@ -39,13 +39,15 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include "guest_param.h"
+
 #define DISK		"nvme0n1"
 #define MIB		(1UL << 20)
 #define PROBE_WAIT_S	60
 #define IOPS_SECONDS	5
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static char label[64], iommu[16], domain[16], cmdline[1024];
+static char label[64], iommu[16], domain[16];
 static unsigned long mib;
 static unsigned int tests, failed;
 static int disk = -1;
@@ -82,20 +84,6 @@ static void read_value(const char *path, char *buf, size_t size)
 {
 	read_text(path, buf, size);
 	buf[strcspn(buf, "\n")] = 0;
-}
-
-/* "testbed.NAME=value" from the kernel command line */
-static void get_param(const char *name, const char *def, char *out,
-		      size_t size)
-{
-	char key[64], *p;
-
-	snprintf(key, sizeof(key), "testbed.%s=", name);
-	p = strstr(cmdline, key);
-	snprintf(out, size, "%s", def);
-	if (p)
-		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), "\n "),
-			 p + strlen(key));
 }
 
 static double now(void)
@@ -505,7 +493,7 @@ static void check_kernel_log(void)
 
 int main(void)
 {
-	char value[32], modules[256], bdf[32], size_text[32];
+	char value[32], modules[256], bdf[32], size_text[32], cmdline[1024];
 	unsigned int vectors;
 	unsigned long irqs0, irqs1, bytes;
 	struct utsname u;
@@ -520,14 +508,14 @@ int main(void)
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	read_value("/proc/cmdline", cmdline, sizeof(cmdline));
-	get_param("label", "nvme", label, sizeof(label));
-	get_param("iommu", "smmu3", iommu, sizeof(iommu));
-	get_param("domain", "DMA", domain, sizeof(domain));
-	get_param("mib", "32", value, sizeof(value));
+	guest_param("label", "nvme", label, sizeof(label));
+	guest_param("iommu", "smmu3", iommu, sizeof(iommu));
+	guest_param("domain", "DMA", domain, sizeof(domain));
+	guest_param("mib", "32", value, sizeof(value));
 	mib = strtoul(value, NULL, 0);
-	get_param("bench", "0", value, sizeof(value));
+	guest_param("bench", "0", value, sizeof(value));
 	bench = !strcmp(value, "1");
-	get_param("inject", "", value, sizeof(value));
+	guest_param("inject", "", value, sizeof(value));
 	corrupt = !strcmp(value, "corrupt");
 	uname(&u);
 

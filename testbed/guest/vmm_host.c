@@ -28,6 +28,7 @@
 
 #include "smmuv3_inv_stats.h"
 #include "vfio_edu.h"
+#include "guest_param.h"
 
 #define QEMU		"/usr/bin/qemu-system-aarch64"
 #define ADAPTER		"/usr/lib/libvsmmu-adapter.so"
@@ -41,7 +42,6 @@
 	"vsmmu-adapter: nested events to the guest %lu, lost %lu"
 
 static unsigned int tests, failed;
-static char cmdline[1024];
 /* make selfcheck: " testbed.inject=..." for the stock L2, or "" */
 static char inject[64];
 
@@ -49,20 +49,6 @@ static void check(bool ok, const char *what, unsigned long n)
 {
 	printf("%s %u - %s: %lu\n", ok ? "ok" : "not ok", ++tests, what, n);
 	failed += !ok;
-}
-
-/* "testbed.NAME=value" from L1's kernel command line */
-static void get_param(const char *name, const char *def, char *out,
-		      size_t size)
-{
-	char key[64], *p;
-
-	snprintf(key, sizeof(key), "testbed.%s=", name);
-	p = strstr(cmdline, key);
-	snprintf(out, size, "%s", def);
-	if (p)
-		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(key), "\n "),
-			 p + strlen(key));
 }
 
 /* One run of QEMU: which L2, which virtual IOMMU */
@@ -286,19 +272,13 @@ int main(void)
 	char nvme[16], mib[16], bdf[32];
 	unsigned int i, n = 2;
 	bool bench;
-	FILE *f;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	f = fopen("/proc/cmdline", "r");
-	if (f && !fgets(cmdline, sizeof(cmdline), f))
-		cmdline[0] = 0;
-	if (f)
-		fclose(f);
-	get_param("nvme_mib", "16", mib, sizeof(mib));
-	get_param("nvme_inject", "", nvme, sizeof(nvme));
+	guest_param("nvme_mib", "16", mib, sizeof(mib));
+	guest_param("nvme_inject", "", nvme, sizeof(nvme));
 	if (nvme[0])
 		snprintf(inject, sizeof(inject), " testbed.inject=%s", nvme);
-	get_param("nvme", "test", nvme, sizeof(nvme));
+	guest_param("nvme", "test", nvme, sizeof(nvme));
 	bench = !strcmp(nvme, "bench");
 	if (bench) {
 		runs = bench_runs;
