@@ -17,6 +17,7 @@ static inline u64 evt_bits(unsigned int hi, unsigned int lo)
 #define EVT0_SSV		evt_bits(11, 11)
 #define EVT0_SSID(e)		((__u32)(((e)[0] & evt_bits(31, 12)) >> 12))
 #define EVT0_SID_MASK		evt_bits(63, 32)
+#define EVT0_SID(e)		((__u32)((e)[0] >> 32))
 #define EVT1_STAG_MASK		evt_bits(15, 0)
 #define EVT1_STALL		evt_bits(31, 31)
 #define EVT1_PNU		evt_bits(33, 33)
@@ -97,6 +98,38 @@ bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out)
 		out->ipa = evt[3] & EVT3_IPA_MASK;
 		out->raw[3] = evt[3];
 	}
+	return true;
+}
+
+/**
+ * smmuv3_event_stall() - the transaction a stall record holds stalled
+ * @evt: the event record, four 64-bit words in CPU order
+ * @out: what the record says of the transaction
+ *
+ * Only the four translation faults on an access can stall (F_TRANSLATION,
+ * F_ADDR_SIZE, F_ACCESS, F_PERMISSION): any other record with the Stall
+ * bit's position set is not a stall.
+ *
+ * Return: true when @evt is a stall, and @out filled.
+ */
+bool smmuv3_event_stall(const u64 evt[4], struct smmuv3_stall *out)
+{
+	unsigned int id = EVT0_ID(evt);
+
+	if (id < SMMUV3_EVT_F_TRANSLATION || id > SMMUV3_EVT_F_PERMISSION ||
+	    !(evt[1] & EVT1_STALL))
+		return false;
+	*out = (struct smmuv3_stall) {
+		.sid = EVT0_SID(evt),
+		.stag = evt[1] & EVT1_STAG_MASK,
+		.ssv = evt[0] & EVT0_SSV,
+		.ssid = evt[0] & EVT0_SSV ? EVT0_SSID(evt) : 0,
+		.stage2 = evt[1] & EVT1_S2,
+		.read = evt[1] & EVT1_RNW,
+		.exec = evt[1] & EVT1_IND,
+		.priv = evt[1] & EVT1_PNU,
+		.addr = evt[2],
+	};
 	return true;
 }
 

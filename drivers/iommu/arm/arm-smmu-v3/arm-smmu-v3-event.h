@@ -21,7 +21,29 @@
 #define SMMUV3_EVT_F_ACCESS		0x12
 #define SMMUV3_EVT_F_PERMISSION		0x13
 
+/**
+ * struct smmuv3_stall - a stalled transaction, as its event record says
+ * @sid: StreamID
+ * @stag: stall tag, which CMD_RESUME names
+ * @ssv: @ssid is valid
+ * @ssid: SubstreamID
+ * @stage2: the stage-2 translation faulted
+ * @read: a read (RnW), else a write
+ * @exec: an instruction fetch (InD)
+ * @priv: privileged (PnU)
+ * @addr: the input address
+ */
+struct smmuv3_stall {
+	__u32 sid;
+	__u16 stag;
+	bool ssv;
+	__u32 ssid;
+	bool stage2, read, exec, priv;
+	__u64 addr;
+};
+
 bool smmuv3_event_for_guest(const u64 evt[4], struct iommu_device_event *out);
+bool smmuv3_event_stall(const u64 evt[4], struct smmuv3_stall *out);
 bool smmuv3_event_host_logs(const u64 evt[4]);
 
 #endif /* _ARM_SMMU_V3_EVENT_H */

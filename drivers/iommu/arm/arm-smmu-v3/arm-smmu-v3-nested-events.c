@@ -61,6 +61,131 @@ void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
 }
 
 /**
+ * arm_smmu_nested_resume() - resume or terminate a stalled transaction
+ * @smmu: the SMMU the transaction stalled in
+ * @sid: its StreamID
+ * @stag: its stall tag
+ * @retry: retry it (after a fault was fixed), else terminate it with an
+ *         abort the device sees
+ *
+ * CMD_RESUME needs no CMD_SYNC: the SMMU ends the transaction once it
+ * consumes the command. Test hooks may catch the command instead.
+ */
+void arm_smmu_nested_resume(struct arm_smmu_device *smmu, u32 sid, u16 stag,
+			    bool retry)
+{
+	u64 resp = retry ? CMDQ_RESUME_0_RESP_RETRY : CMDQ_RESUME_0_RESP_ABORT;
+	u64 cmd[CMDQ_ENT_DWORDS] = {
+		FIELD_PREP(CMDQ_0_OP, CMDQ_OP_RESUME) |
+		FIELD_PREP(CMDQ_RESUME_0_SID, sid) |
+		FIELD_PREP(CMDQ_RESUME_0_RESP, resp),
+		FIELD_PREP(CMDQ_RESUME_1_STAG, stag),
+	};
+
+	if (arm_smmu_nested_test_catch_resume(smmu, sid, stag, resp))
+		return;
+	arm_smmu_cmdq_issue_cmdlist(smmu, &smmu->cmdq, cmd, 1, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_resume);
+
+/*
+ * Called as @master goes behind a nested domain with a fault handler,
+ * after its STE is live, and as it leaves one. The event thread reports
+ * stalls under streams_mutex; once this returns after leaving, no report
+ * of the device's is in flight or starts, so none can reach the domain's
+ * attach handle, which the IOMMU core drops after the driver's attach.
+ */
+void arm_smmu_nested_stalls_route(struct arm_smmu_master *master, bool on)
+{
+	mutex_lock(&master->smmu->streams_mutex);
+	master->nested_stalls = on;
+	mutex_unlock(&master->smmu->streams_mutex);
+}
+
+/* Why the host must answer a stall of a nested device itself, or NULL */
+static const char *host_answers_stall(struct arm_smmu_master *master,
+				      const struct smmuv3_stall *stall)
+{
+	if (stall->stage2)
+		return "stage-2 fault";
+	if (!arm_smmu_nesting_usable(master->smmu))
+		return "nesting is off";
+	/* Also every stall of a device with several StreamIDs */
+	if (!master->nested_stalls)
+		return "no fault queue";
+	return NULL;
+}
+
+/* To the IOMMU core, which calls the domain's fault handler */
+static void report_stall(struct arm_smmu_master *master,
+			 const struct smmuv3_stall *stall)
+{
+	struct iopf_fault fault = {
+		.fault.type = IOMMU_FAULT_PAGE_REQ,
+		.fault.prm = {
+			.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+			.grpid = stall->stag,
+			.perm = (stall->read ? IOMMU_FAULT_PERM_READ :
+					       IOMMU_FAULT_PERM_WRITE) |
+				(stall->exec ? IOMMU_FAULT_PERM_EXEC : 0) |
+				(stall->priv ? IOMMU_FAULT_PERM_PRIV : 0),
+			.addr = stall->addr,
+		},
+	};
+
+	if (stall->ssv) {
+		fault.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+		fault.fault.prm.pasid = stall->ssid;
+	}
+	/* On failure the core has answered it (arm_smmu_page_response()) */
+	iommu_report_device_fault(master->dev, &fault);
+}
+
+/**
+ * arm_smmu_nested_stall() - take a stall of a device behind a nested domain
+ * @smmu: the SMMU whose event queue held @evt
+ * @evt: the event record
+ *
+ * A stage-1 stall goes to the fault handler of the nested domain (iommufd's
+ * fault queue), if the domain has one. The host aborts every other stall
+ * of a nested device at once, on the StreamID of the record, and logs it:
+ * a stage-2 fault (which stalls only where the SMMU forces stalls), which
+ * the host owns and no guest can resolve; every stall while nesting is
+ * switched off; every stall of a device without a fault queue.
+ *
+ * Return: true when @evt was a stall of a nested device, now reported or
+ * aborted; false for anything else, which the caller handles.
+ */
+bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt)
+{
+	struct arm_smmu_master *master;
+	struct smmuv3_stall stall;
+	const char *why;
+
+	if (!smmuv3_event_stall(evt, &stall))
+		return false;
+	mutex_lock(&smmu->streams_mutex);
+	master = arm_smmu_find_master(smmu, stall.sid);
+	if (!master || !smp_load_acquire(&master->nested_events)) {
+		mutex_unlock(&smmu->streams_mutex);
+		return false;
+	}
+	why = host_answers_stall(master, &stall);
+	if (!why)
+		report_stall(master, &stall);
+	mutex_unlock(&smmu->streams_mutex);
+
+	if (why) {
+		arm_smmu_nested_resume(smmu, stall.sid, stall.stag, false);
+		dev_warn_ratelimited(smmu->dev,
+				     "stall of nested StreamID 0x%x aborted: %s\n",
+				     stall.sid, why);
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_stall);
+
+/**
  * arm_smmu_nested_report_event() - send an event to the device's VMM
  * @smmu: the SMMU whose event queue held @evt
  * @evt: the event record
@@ -68,8 +193,10 @@ void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested)
  * Called by the event queue thread for every event it takes off the
  * queue, in queue order.
  *
- * Return: true when the event went to an event sink only, false when the
- * caller handles (logs) it as before.
+ * Return: true when the event went to an event sink only, or was a stall
+ * of a nested device (arm_smmu_nested_stall()), false when the caller
+ * handles it as before (a stall goes to the IOPF path, anything else is
+ * logged).
  */
 bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 {
@@ -80,6 +207,9 @@ bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 
 	/* Counted before anything else: see evtq_next_seq() */
 	smp_store_release(&smmu->evtq.nested_seq, seq + 1);
+	if (arm_smmu_nested_stall(smmu, evt))
+		return true;
+	/* Other stalls are not the guest's either: the IOPF path takes them */
 	if (!smmuv3_event_for_guest(evt, &event))
 		return false;
 	/* Keeps the master, and so its device, while the sink runs */

@@ -457,6 +457,7 @@ static u64 s2_leaf(struct kunit *test, struct fake_hw *hw, u64 ipa)
 #define STE_V(hw)		ste_field(hw, ARCH_STE_V)
 #define STE_CONFIG(hw)		ste_field(hw, ARCH_STE_CONFIG)
 #define STE_S1STALLD(hw)	ste_field(hw, ARCH_STE_S1STALLD)
+#define STE_S2S(hw)		ste_field(hw, ARCH_STE_S2S)
 #define STE_EATS(hw)		ste_field(hw, ARCH_STE_EATS)
 #define STE_S2VMID(hw)		ste_field(hw, ARCH_STE_S2VMID)
 #define CONFIG_S1_S2		ARCH_STE_CONFIG_NESTED
@@ -482,6 +483,9 @@ static u64 rec_field(const struct rec_cmd *c, unsigned int hi, unsigned int lo)
 #define CMD_TG(c)		rec_field(c, ARCH_CMD_TG)
 #define CMD_TLBI_ADDR(c)	(rec_field(c, ARCH_CMD_ADDR) << 12)
 #define CMD_ATC_SIZE(c)		rec_field(c, ARCH_CMD_ATC_SIZE)
+#define CMD_STAG(c)		rec_field(c, ARCH_CMD_STAG)
+#define CMD_RESUME_AC(c)	rec_field(c, ARCH_CMD_RESUME_AC)
+#define CMD_RESUME_AB(c)	rec_field(c, ARCH_CMD_RESUME_AB)
 #define CMD_ATC_ADDR(c)		(rec_field(c, ARCH_CMD_ADDR) << 12)
 #define ATC_SIZE_ALL		52
 
@@ -765,17 +769,21 @@ static int fake_iopf_handler(struct iopf_group *group)
 }
 
 /*
- * A nested domain with a fault handler (iommufd's fault queue) is refused
- * for a device that can stall, until stalls reach the queue: a guest's
- * stall would otherwise warn in iommu_report_device_fault(). Nothing of
- * the device changes; without the handler the same domain attaches.
+ * A nested domain with a fault handler (iommufd's fault queue) serves a
+ * guest's stage 1 only, a device in the SMMU's IOPF queue only (as
+ * enabling IOPF puts it), and not one coming straight from another domain
+ * with a fault handler: anything else is refused, and nothing of the
+ * device changes. Then the same domain attaches, and its stalls go to
+ * the handler until the device leaves.
  */
-static void fault_queue_refused_for_now(struct kunit *test)
+static void fault_queue_needs_stage1_and_iopf(struct kunit *test)
 {
 	struct fake_hw *hw = make_hw(test, HW_STALLS | HW_FWB);
 	struct fake_dev *fd = make_dev(test, hw, DEV_STALL);
 	struct arm_smmu_domain *parent = make_parent(test, fd);
-	struct arm_smmu_nested_domain *nested;
+	struct iommu_hwpt_arm_smmuv3_s1ctx other = {};
+	struct arm_smmu_nested_domain *nested, *no_s1;
+	struct iommu_fault_param *in_queue;
 
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
 					   &nested), 0);
@@ -784,9 +792,68 @@ static void fault_queue_refused_for_now(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
 	KUNIT_EXPECT_FALSE(test, nested_lists(nested, &fd->master));
 
-	nested->domain.iopf_handler = NULL;
+	/* What iopf_queue_add_device() leaves behind for the device */
+	in_queue = kunit_kzalloc(test, sizeof(*in_queue), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in_queue);
+	rcu_assign_pointer(fd->dev_iommu.fault_param, in_queue);
+	for (other.mode = IOMMU_SMMUV3_S1CTX_ABORT;
+	     other.mode <= IOMMU_SMMUV3_S1CTX_BYPASS; other.mode++) {
+		KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &other,
+						   &no_s1), 0);
+		no_s1->domain.iopf_handler = fake_iopf_handler;
+		KUNIT_EXPECT_EQ(test, attach(test, fd, no_s1), -EINVAL);
+		KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
+	}
+	/* Not straight from another domain with a fault handler */
+	KUNIT_EXPECT_EQ(test, arm_smmu_nested_attach(nested, &fd->master,
+						     &no_s1->domain), -EBUSY);
+	KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
 	KUNIT_EXPECT_EQ(test, attach(test, fd, nested), 0);
 	KUNIT_EXPECT_EQ(test, STE_V(hw), 1);
+	KUNIT_EXPECT_TRUE(test, fd->master.nested_stalls);
+	/* Back on its own domain, as the core does when a move fails */
+	KUNIT_EXPECT_EQ(test, arm_smmu_nested_attach(nested, &fd->master,
+						     &nested->domain), 0);
+	arm_smmu_nested_leaving(&nested->domain, &fd->master);
+	KUNIT_EXPECT_FALSE(test, fd->master.nested_stalls);
+	RCU_INIT_POINTER(fd->dev_iommu.fault_param, NULL);
+}
+
+/*
+ * arm_smmu_page_response(), the IOMMU core's answer to a reported stall:
+ * one CMD_RESUME for the device's StreamID and the stall's tag, a retry
+ * for SUCCESS and an abort otherwise, decoded with the reference table.
+ */
+static void page_response_resumes(struct kunit *test)
+{
+	static const struct {
+		enum iommu_page_response_code code;
+		u64 ac, ab;
+	} cases[] = {
+		{ IOMMU_PAGE_RESP_SUCCESS, 1, 0 },
+		{ IOMMU_PAGE_RESP_INVALID, 0, 1 },
+		{ IOMMU_PAGE_RESP_FAILURE, 0, 1 },
+	};
+	struct fake_hw *hw = make_hw(test, HW_STALLS | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, DEV_STALL);
+	unsigned int i;
+
+	set_sid(hw, fd, TEST_SID);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct iommu_page_response resp = {
+			.grpid = 0x8000 + i,
+			.code = cases[i].code,
+		};
+
+		log_reset(hw);
+		arm_smmu_page_response(&fd->pdev.dev, NULL, &resp);
+		KUNIT_ASSERT_EQ_MSG(test, hw->n, 1, "case %u", i);
+		KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
+		KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
+		KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x8000 + i);
+		KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), cases[i].ac);
+		KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), cases[i].ab);
+	}
 }
 
 /*
@@ -840,24 +907,27 @@ static void ids_run_out_cleanly(struct kunit *test)
 	expect_no_domain(test, fd, 0, -ENOMEM);
 }
 
-/* Defect 3: S1STALLD for each kind of device and SMMU */
+/* Defect 3: S1STALLD and S2S for each kind of device and SMMU */
 static void stalls_only_where_allowed(struct kunit *test)
 {
 	static const struct {
 		unsigned int hw, dev;
 		u8 asked;
-		u64 expect;
+		u64 expect, s2s;
 	} cases[] = {
 		/* A device that cannot stall: forced on */
-		{ HW_STALLS, 0, 0, 1 },
-		{ HW_STALLS, 0, 1, 1 },
-		/* One that can: the guest's choice */
-		{ HW_STALLS, DEV_STALL, 0, 0 },
-		{ HW_STALLS, DEV_STALL, 1, 1 },
-		/* Stalls forced or absent: RES0 */
-		{ HW_STALL_FORCE, 0, 0, 0 },
-		{ 0, 0, 0, 0 },
+		{ HW_STALLS, 0, 0, 1, 0 },
+		{ HW_STALLS, 0, 1, 1, 0 },
+		/* One that can: the guest's choice; stage 2 never stalls */
+		{ HW_STALLS, DEV_STALL, 0, 0, 0 },
+		{ HW_STALLS, DEV_STALL, 1, 1, 0 },
+		/* Stalls forced: RES0, and S2S stays as the base sets it */
+		{ HW_STALL_FORCE, 0, 0, 0, 1 },
+		/* No stalls: RES0 */
+		{ 0, 0, 0, 0, 0 },
 	};
+	u64 w[STRTAB_STE_DWORDS] = {};
+	struct arm_smmu_ste s2;
 	unsigned int i;
 
 	set_opt_in(test, true);
@@ -878,6 +948,13 @@ static void stalls_only_where_allowed(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
 		KUNIT_EXPECT_EQ_MSG(test, STE_S1STALLD(hw), cases[i].expect,
 				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, STE_S2S(hw), cases[i].s2s,
+				    "case %u", i);
+		/* The parent's own STE agrees: a move between them is hitless */
+		arm_smmu_make_s2_domain_ste(&s2, &fd->master, parent, false);
+		w[2] = le64_to_cpu(s2.data[2]);
+		KUNIT_EXPECT_EQ_MSG(test, arch_field(w, ARCH_STE_S2S),
+				    cases[i].s2s, "case %u, parent", i);
 	}
 }
 
@@ -1746,6 +1823,86 @@ static void force_sync_batches_hold_63(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atc_before_sync(hw), -1);
 }
 
+/* A stall record, built with the reference table's positions */
+static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
+{
+	memset(evt, 0, 4 * sizeof(*evt));
+	arch_field_set(evt, ARCH_EVT_ID, ARCH_EVT_F_TRANSLATION);
+	arch_field_set(evt, ARCH_EVT_SID, sid);
+	arch_field_set(evt, ARCH_EVT_STALL, 1);
+	arch_field_set(evt, ARCH_EVT_STAG, stag);
+	arch_field_set(evt, ARCH_EVT_S2, s2);
+	arch_field_set(evt, ARCH_EVT_INPUTADDR, 0x1234000);
+}
+
+/*
+ * The event thread's stalls of a nested device that no VMM may answer: a
+ * stage-2 fault (it stalls where stalls are forced), every stall while
+ * nesting is unusable, and every stall of a device without a fault queue,
+ * each aborted there and then, for the record's StreamID and tag. A
+ * device not behind a nested domain is not looked at, nor is a record
+ * with the Stall bit of an event that cannot stall. None of them reaches
+ * the device's event sink. (A stall that goes to a fault queue needs a
+ * real attach handle: kselftest smmuv3_nested_stall.)
+ */
+static void stalls_the_vmm_cannot_answer(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_STALL_FORCE | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, 0);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct arm_smmu_nested_domain *nested;
+	struct fake_sink sink = {};
+	u64 evt[4];
+
+	set_sid(hw, fd, TEST_SID);
+	make_stall(evt, TEST_SID, 0x42, true);
+	log_reset(hw);
+	KUNIT_EXPECT_FALSE(test, thread_routes(hw, evt));
+	KUNIT_EXPECT_EQ(test, hw->n, 0);
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
+	set_sink(fd, &sink);
+	/* As a domain with a fault queue leaves it */
+	fd->master.nested_stalls = true;
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x42);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 0);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* Stage 1, with nesting unusable */
+	make_stall(evt, TEST_SID, 0x43, false);
+	hw->smmu.features &= ~ARM_SMMU_FEAT_NESTING;
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x43);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	hw->smmu.features |= ARM_SMMU_FEAT_NESTING;
+
+	/* Stage 1, no fault queue */
+	fd->master.nested_stalls = false;
+	make_stall(evt, TEST_SID, 0x44, false);
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x44);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* Only translation faults on an access stall */
+	arch_field_set(evt, ARCH_EVT_ID, ARCH_EVT_C_BAD_CD);
+	log_reset(hw);
+	thread_routes(hw, evt);
+	KUNIT_EXPECT_EQ(test, hw->n, 0);
+	KUNIT_EXPECT_EQ(test, sink.n, 0);
+	set_sink(fd, NULL);
+}
+
 static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(s2_unmap_invalidates_whole_atc),
 	KUNIT_CASE(nest_parent_needs_coherency),
@@ -1766,7 +1923,9 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(context_then_iotlb_has_a_sync_between),
 	KUNIT_CASE(force_sync_batches_hold_63),
 	KUNIT_CASE(attach_checks_the_device),
-	KUNIT_CASE(fault_queue_refused_for_now),
+	KUNIT_CASE(fault_queue_needs_stage1_and_iopf),
+	KUNIT_CASE(page_response_resumes),
+	KUNIT_CASE(stalls_the_vmm_cannot_answer),
 	KUNIT_CASE(ids_run_out_cleanly),
 	{},
 };

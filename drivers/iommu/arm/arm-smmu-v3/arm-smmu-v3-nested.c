@@ -141,8 +141,10 @@ struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 void arm_smmu_nested_leaving(struct iommu_domain *domain,
 			     struct arm_smmu_master *master)
 {
-	if (domain && domain->ops == &arm_smmu_nested_ops)
+	if (domain && domain->ops == &arm_smmu_nested_ops) {
 		arm_smmu_nested_events_route(master, false);
+		arm_smmu_nested_stalls_route(master, false);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_leaving);
 
@@ -182,7 +184,9 @@ EXPORT_SYMBOL_IF_KUNIT(arm_smmu_nested_remove_master);
  *
  * S1STALLD is the kernel's where it matters: a device that cannot stall
  * gets 1 whatever the guest asked, or a stall the host cannot resume
- * would hang its transaction; where stalls are forced it is RES0.
+ * would hang its transaction; where stalls are forced it is RES0. A
+ * device that can stall gets the guest's choice: its stage-1 stalls go
+ * to the domain's fault queue, or without one are terminated at once.
  */
 void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 			      struct arm_smmu_master *master,
@@ -199,6 +203,11 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 		return;
 	}
 
+	/*
+	 * The parent's stage-2 half never stalls (S2S clear) unless the
+	 * SMMU forces stalls; those stage-2 stalls the event thread aborts
+	 * (arm_smmu_nested_stall()): the guest cannot resolve them.
+	 */
 	arm_smmu_make_s2_domain_ste(target, master, nested->s2_parent,
 				    ats_enabled);
 	if (ctx->mode == IOMMU_SMMUV3_S1CTX_BYPASS)
@@ -224,6 +233,45 @@ void arm_smmu_make_nested_ste(struct arm_smmu_ste *target,
 }
 EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
 
+/*
+ * A fault queue serves the stalls of a guest's stage 1: a nested domain in
+ * bypass or abort mode has none. A stall is reported only for a device in
+ * the SMMU's IOPF queue, where enabling IOPF puts a device that can
+ * stall; iommufd enables it before it attaches a domain with a fault
+ * queue, and a device that cannot stall fails there (-EINVAL).
+ *
+ * A device moves from one domain with a fault handler to another only
+ * through one without: the IOMMU core swaps attach handles after the
+ * driver's attach, so a stall reported in between would reach the old
+ * handle after iommufd answered its faults and freed it.
+ */
+static int
+arm_smmu_nested_fault_queue_check(struct arm_smmu_nested_domain *nested,
+				  struct arm_smmu_master *master,
+				  struct iommu_domain *old_domain)
+{
+	struct dev_iommu *param = master->dev->iommu;
+
+	/* The core puts a device back on its domain when a move fails */
+	if (old_domain && old_domain != &nested->domain &&
+	    old_domain->iopf_handler) {
+		dev_err_ratelimited(master->dev,
+				    "fault queue to fault queue: detach first\n");
+		return -EBUSY;
+	}
+	if (nested->ctx.mode != IOMMU_SMMUV3_S1CTX_TRANSLATE) {
+		dev_err_ratelimited(master->dev,
+				    "fault queue on a nested domain without stage 1\n");
+		return -EINVAL;
+	}
+	if (!param || !rcu_access_pointer(param->fault_param)) {
+		dev_err_ratelimited(master->dev,
+				    "fault queue for a device in no IOPF queue\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 /**
  * arm_smmu_nested_attach() - put @master behind @nested
  * @nested: the nested domain
@@ -233,15 +281,14 @@ EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
  * The device joins @nested's list before its STE goes live, so that an
  * invalidation running meanwhile already names its StreamIDs.
  *
- * A domain with a fault handler (iommufd's IOMMU_HWPT_FAULT_ID_VALID) is
- * refused for now: a stall of a nested device reaches no fault queue yet,
- * as the device is in no IOPF queue, and iommu_report_device_fault()
- * would warn on a guest's stall before terminating it. A device that
- * cannot stall never gets here: iommufd enabling IOPF for it fails first.
+ * A domain with a fault handler (iommufd's IOMMU_HWPT_FAULT_ID_VALID)
+ * must be able to stall and its device be in the SMMU's IOPF queue: see
+ * arm_smmu_nested_fault_queue_check().
  *
- * Return: 0, or -EINVAL for a device this domain cannot serve, -EBUSY if
- * the device's PASIDs are in use, -EOPNOTSUPP for a domain with a fault
- * handler, -ENOMEM.
+ * Return: 0, or -EINVAL for a device this domain cannot serve or a fault
+ * handler on a domain without stage 1, -EBUSY if the device's PASIDs are
+ * in use or it moves between two domains with fault handlers,
+ * -EOPNOTSUPP for a fault handler of a device in no IOPF queue, -ENOMEM.
  */
 int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 			   struct arm_smmu_master *master,
@@ -263,9 +310,10 @@ int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 		return -EINVAL;
 	}
 	if (nested->domain.iopf_handler) {
-		dev_err_ratelimited(master->dev,
-				    "no fault queue for nested domains yet\n");
-		return -EOPNOTSUPP;
+		ret = arm_smmu_nested_fault_queue_check(nested, master,
+							old_domain);
+		if (ret)
+			return ret;
 	}
 	if (nested->ctx.eats && !arm_smmu_ats_supported(master)) {
 		dev_err_ratelimited(master->dev, "nested domain asks for ATS\n");
@@ -302,6 +350,8 @@ int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,
 	/* Leaves the old domain's lists, even when it is this one */
 	arm_smmu_attach_commit(&state);
 	arm_smmu_nested_events_route(master, true);
+	if (nested->domain.iopf_handler)
+		arm_smmu_nested_stalls_route(master, true);
 	mutex_unlock(&arm_smmu_asid_lock);
 	return 0;
 }

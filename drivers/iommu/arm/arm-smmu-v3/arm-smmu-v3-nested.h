@@ -94,6 +94,10 @@ bool arm_smmu_nesting_usable(struct arm_smmu_device *smmu);
 bool arm_smmu_nested_events_capable(struct arm_smmu_master *master);
 void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested);
 bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt);
+void arm_smmu_nested_stalls_route(struct arm_smmu_master *master, bool on);
+bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt);
+void arm_smmu_nested_resume(struct arm_smmu_device *smmu, u32 sid, u16 stag,
+			    bool retry);
 #else
 #define arm_smmu_hw_info NULL
 
@@ -151,10 +155,19 @@ static inline bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu,
 #if IS_ENABLED(CONFIG_ARM_SMMU_V3_NESTED_TEST_HOOKS)
 void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
 				    struct dentry *parent);
+bool arm_smmu_nested_test_catch_resume(struct arm_smmu_device *smmu, u32 sid,
+				       u16 stag, u8 resp);
 #else
 static inline void arm_smmu_nested_test_hooks_add(struct arm_smmu_device *smmu,
 						  struct dentry *parent)
 {
+}
+
+static inline bool
+arm_smmu_nested_test_catch_resume(struct arm_smmu_device *smmu, u32 sid,
+				  u16 stag, u8 resp)
+{
+	return false;
 }
 #endif
 
