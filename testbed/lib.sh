@@ -27,7 +27,7 @@ GUEST=${GUEST:-$CACHE/guest}    # test programs, initramfs, serial logs
 OUR_TESTS="edu_dma smmuv3_nested smmuv3_nested_dma smmuv3_nested_msi
 	smmuv3_nested_events smmuv3_invalidate smmuv3_invalidate_dma
 	smmuv3_coherency smmuv3_fuzz smmuv3_fail_nth smmuv3_race
-	smmuv3_fault_flood"
+	smmuv3_fault_flood smmuv3_nested_stall"
 
 # The KUnit suites of our kernels; the nesting-off kernel has the base's only
 KUNIT_SUITES="arm-smmu-v3-kunit-test arm-smmu-v3-nested arm-smmu-v3-nested-inv

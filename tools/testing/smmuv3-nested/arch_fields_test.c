@@ -418,6 +418,7 @@ static void check_event(void)
 	MASK(EVT0_SSV, 0, T(EVT), NULL, "SSV");
 	DEC(EVT0_SSID, T(EVT), NULL, "SubstreamID");
 	MASK(EVT0_SID_MASK, 0, T(EVT), NULL, "StreamID");
+	DEC(EVT0_SID, T(EVT), NULL, "StreamID");
 	MASK(EVT1_STAG_MASK, 1, T(EVT), NULL, "STAG");
 	MASK(EVT1_STALL, 1, T(EVT), NULL, "Stall");
 	MASK(EVT1_PNU, 1, T(EVT), NULL, "PnU");

@@ -746,6 +746,49 @@ static void test_events(void)
 	       bad_ids);
 }
 
+/*
+ * Every event ID, 400 random records each: a stall only for the four
+ * translation faults on an access with the Stall bit, and then every
+ * field where the reference table puts it.
+ */
+static void test_stalls(void)
+{
+	unsigned int id, i, bad_ids = 0, stalls = 0;
+	u64 state = 0x243f6a8885a308d3ULL, evt[4];
+	struct smmuv3_stall got;
+	bool is, want;
+
+	for (id = 0; id < 256; id++) {
+		for (i = 0; i < 400; i++) {
+			evt[0] = (rnd64(&state) & ~0xffULL) | id;
+			evt[1] = rnd64(&state);
+			evt[2] = rnd64(&state);
+			evt[3] = rnd64(&state);
+			memset(&got, 0xa5, sizeof(got));
+			is = smmuv3_event_stall(evt, &got);
+			want = id >= 0x10 && id <= 0x13 && (evt[1] & EV_STALL);
+			if (is != want || (is &&
+			    (got.sid != arch_field(evt, ARCH_EVT_SID) ||
+			     got.stag != arch_field(evt, ARCH_EVT_STAG) ||
+			     got.ssv != !!(evt[0] & EV_SSV) ||
+			     got.ssid != (got.ssv ?
+					  arch_field(evt, ARCH_EVT_SSID) : 0) ||
+			     got.stage2 != !!(evt[1] & EV_S2) ||
+			     got.read != !!(evt[1] & EV_RNW) ||
+			     got.exec != !!(evt[1] & EV_IND) ||
+			     got.priv != !!(evt[1] & EV_PNU) ||
+			     got.addr != arch_field(evt, ARCH_EVT_INPUTADDR)))) {
+				bad_ids++;
+				break;
+			}
+			stalls += is;
+		}
+	}
+	result(!bad_ids && stalls,
+	       "stalls: 256 IDs x 400 records decided and decoded as the layout says (%u stalls, %u IDs wrong)",
+	       stalls, bad_ids);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -756,6 +799,7 @@ int main(void)
 	test_refusals();
 	test_s1ctx();
 	test_events();
+	test_stalls();
 	printf("1..%u\n", tests);
 	printf("%u passed, %u failed\n", tests - failures, failures);
 	return failures ? 1 : 0;

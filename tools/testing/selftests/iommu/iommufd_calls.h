@@ -63,11 +63,15 @@ static inline int iofd_unmap(int fd, uint32_t ioas_id, uint64_t iova,
 	return iofd_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
 }
 
-/* IOMMU_HWPT_ALLOC; @data may be NULL with @data_type NONE. */
-static inline int iofd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
-				  uint32_t flags, uint32_t data_type,
-				  void *data, uint32_t data_len,
-				  uint32_t *hwpt_id)
+/*
+ * IOMMU_HWPT_ALLOC; @data may be NULL with @data_type NONE. @fault_id is
+ * used with IOMMU_HWPT_FAULT_ID_VALID in @flags.
+ */
+static inline int iofd_hwpt_alloc_fault(int fd, uint32_t dev_id,
+					uint32_t pt_id, uint32_t flags,
+					uint32_t fault_id, uint32_t data_type,
+					void *data, uint32_t data_len,
+					uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd),
@@ -77,11 +81,34 @@ static inline int iofd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
 		.data_type = data_type,
 		.data_len = data_len,
 		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
 	};
 	int ret = iofd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
 
 	if (!ret)
 		*hwpt_id = cmd.out_hwpt_id;
+	return ret;
+}
+
+static inline int iofd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
+				  uint32_t flags, uint32_t data_type,
+				  void *data, uint32_t data_len,
+				  uint32_t *hwpt_id)
+{
+	return iofd_hwpt_alloc_fault(fd, dev_id, pt_id, flags, 0, data_type,
+				     data, data_len, hwpt_id);
+}
+
+/* IOMMU_FAULT_QUEUE_ALLOC: the fault object and its file */
+static inline int iofd_fault_alloc(int fd, uint32_t *fault_id, int *fault_fd)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int ret = iofd_ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	if (!ret) {
+		*fault_id = cmd.out_fault_id;
+		*fault_fd = cmd.out_fault_fd;
+	}
 	return ret;
 }
 

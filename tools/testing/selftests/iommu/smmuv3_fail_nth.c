@@ -26,7 +26,7 @@ enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
 /* The operations under test */
 enum nth_op {
 	NESTED_ALLOC, PARENT_ALLOC, ATTACH_CTX1, ATTACH_CTX2, ATTACH_PARENT,
-	INVALIDATE, EVENTQ_ALLOC,
+	INVALIDATE, EVENTQ_ALLOC, FAULT_ALLOC, FAULT_HWPT_ALLOC, ATTACH_FAULT,
 };
 
 FIXTURE(fail_nth)
@@ -39,6 +39,10 @@ FIXTURE(fail_nth)
 	long vmids;
 	uint32_t made;		/* by the operation under test */
 	unsigned int points, absorbed;
+	/* Fault queue variants: the device marked able to stall (hooks) */
+	bool stalls;
+	int ffd;
+	uint32_t fault_id, fault_hwpt;	/* a nested HWPT on cd2 using it */
 };
 
 /* The device is on @before, @op runs, and then it is on @after */
@@ -86,6 +90,46 @@ FIXTURE_VARIANT_ADD(fail_nth, eventq_alloc)
 	.before = VIA_CTX1, .op = EVENTQ_ALLOC, .after = VIA_CTX1,
 };
 
+/* A fault queue (IOMMU_FAULT_QUEUE_ALLOC), its file closed at once */
+FIXTURE_VARIANT_ADD(fail_nth, fault_queue_alloc)
+{
+	.before = VIA_CTX1, .op = FAULT_ALLOC, .after = VIA_CTX1,
+};
+
+/* A nested HWPT with a fault queue (IOMMU_HWPT_FAULT_ID_VALID) */
+FIXTURE_VARIANT_ADD(fail_nth, fault_hwpt_alloc)
+{
+	.before = VIA_CTX1, .op = FAULT_HWPT_ALLOC, .after = VIA_CTX1,
+};
+
+/* Onto it: I/O page faults enabled, the IOPF queue, the attach handle */
+FIXTURE_VARIANT_ADD(fail_nth, attach_fault_hwpt)
+{
+	.before = VIA_CTX1, .op = ATTACH_FAULT, .after = VIA_CTX2,
+};
+
+static bool fault_variant(enum nth_op op)
+{
+	return op == FAULT_ALLOC || op == FAULT_HWPT_ALLOC ||
+	       op == ATTACH_FAULT;
+}
+
+/* A nested HWPT for context @cd whose stalls go to fault object @fault_id */
+static int alloc_fault_hwpt(FIXTURE_DATA(fail_nth) *self, uint64_t cd,
+			    uint32_t fault_id, uint32_t *id)
+{
+	struct iommu_hwpt_arm_smmuv3_s1ctx ctx = {
+		.mode = IOMMU_SMMUV3_S1CTX_TRANSLATE,
+		.s1ctxptr = cd,
+	};
+
+	return iofd_hwpt_alloc_fault(self->fd, self->edu.dev_id,
+				     self->vm.parent,
+				     IOMMU_HWPT_FAULT_ID_VALID, fault_id,
+				     IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX, &ctx,
+				     sizeof(ctx), id);
+}
+
 static uint64_t write_context(FIXTURE_DATA(fail_nth) *self, uint16_t asid,
 			      int dst_page)
 {
@@ -109,6 +153,7 @@ FIXTURE_SETUP(fail_nth)
 	int ret = edu_open_bound(&self->edu, &self->fd);
 
 	self->nth_fd = -1;
+	self->ffd = -1;
 	if (ret == -ENODEV) {
 		ASSERT_EQ(0, edu_promised()) TH_LOG("the test bed lost its edu device");
 		SKIP(return, "no edu device");
@@ -136,12 +181,28 @@ FIXTURE_SETUP(fail_nth)
 	self->cd2 = write_context(self, 2, 2);
 	ASSERT_EQ(0, alloc_nested(self, self->cd1, &self->ctx1));
 	ASSERT_EQ(0, alloc_nested(self, self->cd2, &self->ctx2));
+	if (fault_variant(variant->op)) {
+		/* QEMU's SMMU cannot stall: the test hooks say this device can */
+		ASSERT_EQ(0, fake_stall(self->edu.bdf, 1));
+		self->stalls = true;
+		ASSERT_EQ(0, iofd_fault_alloc(self->fd, &self->fault_id,
+					      &self->ffd));
+		ASSERT_EQ(0, alloc_fault_hwpt(self, self->cd2, self->fault_id,
+					      &self->fault_hwpt));
+	}
 	ASSERT_EQ(0, edu_enable(&self->edu));
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
+	/* Unmarked before the unbind, whose default domain stays clean */
+	if (self->stalls) {
+		edu_detach(&self->edu);
+		EXPECT_EQ(0, fake_stall(self->edu.bdf, 0));
+	}
 	edu_close(&self->edu);
+	if (self->ffd >= 0)
+		close(self->ffd);
 	if (self->fd >= 0)
 		close(self->fd);
 	if (self->nth_fd >= 0)
@@ -225,7 +286,7 @@ static int invalidate_four(FIXTURE_DATA(fail_nth) *self, uint32_t *done)
 static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
 {
 	uint32_t done;
-	int ret, qfd;
+	int ret, qfd = -1;
 
 	self->made = 0;
 	switch (op) {
@@ -253,6 +314,16 @@ static int run_op(FIXTURE_DATA(fail_nth) *self, enum nth_op op)
 		if (!ret)
 			close(qfd);
 		return ret;
+	case FAULT_ALLOC:
+		ret = iofd_fault_alloc(self->fd, &self->made, &qfd);
+		if (!ret)
+			close(qfd);
+		return ret;
+	case FAULT_HWPT_ALLOC:
+		return alloc_fault_hwpt(self, self->cd1, self->fault_id,
+					&self->made);
+	case ATTACH_FAULT:
+		return edu_attach(&self->edu, self->fault_hwpt);
 	}
 	return -EINVAL;
 }

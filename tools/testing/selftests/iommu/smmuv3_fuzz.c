@@ -5,7 +5,9 @@
  * field values, attach / replace / detach of both edu devices, invalidation
  * arrays with random entries, entry_len and entry_num, destroys in random
  * order, IOAS map and unmap under the parents, device event queues with
- * random flags and depths, and the off-switch toggled.
+ * random flags and depths, fault queues (nested HWPTs with
+ * IOMMU_HWPT_FAULT_ID_VALID, the devices marked able to stall by the test
+ * hooks), and the off-switch toggled.
  *
  * The devices never master the bus, so no DMA and no SMMU event happens:
  * what is under test is the kernel's bookkeeping. It must only ever answer
@@ -29,12 +31,14 @@
 
 enum fuzz_op {
 	OP_IOAS_ALLOC, OP_MAP, OP_UNMAP, OP_PARENT, OP_NESTED, OP_ATTACH,
-	OP_DETACH, OP_INVALIDATE, OP_DESTROY, OP_EVENTQ, OP_SWITCH, OP_COUNT
+	OP_DETACH, OP_INVALIDATE, OP_DESTROY, OP_EVENTQ, OP_FAULT, OP_SWITCH,
+	OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"ioas_alloc", "ioas_map", "ioas_unmap", "nest_parent", "nested",
-	"attach", "detach", "invalidate", "destroy", "eventq", "off_switch",
+	"attach", "detach", "invalidate", "destroy", "eventq", "fault_queue",
+	"off_switch",
 };
 
 /*
@@ -49,7 +53,7 @@ static const int allowed_errnos[] = {
 };
 
 /* What an ID we were given named */
-enum id_kind { IOAS, PARENT, NESTED, EVENTQ, KINDS };
+enum id_kind { IOAS, PARENT, NESTED, EVENTQ, FAULT, KINDS };
 
 struct fuzz {
 	int fd, ndev;
@@ -60,6 +64,7 @@ struct fuzz {
 	uint32_t ids[KINDS][MAX_IDS];
 	int nids[KINDS];
 	int nesting_on;
+	int stalls;		/* devices marked able to stall */
 	struct errno_hist hist[OP_COUNT];
 	uint8_t entries[MAX_ENTRIES * MAX_ENTRY_LEN];
 };
@@ -172,7 +177,7 @@ static int op_nested(struct fuzz *f)
 	};
 	struct iommu_hwpt_arm_smmuv3_s1ctx *c = &data.ctx;
 	uint32_t len = sizeof(*c), type = IOMMU_HWPT_DATA_ARM_SMMUV3_S1CTX;
-	uint32_t id;
+	uint32_t id, flags = 0, fault_id = 0;
 	int ret;
 
 	if (c->mode != IOMMU_SMMUV3_S1CTX_TRANSLATE)
@@ -223,10 +228,16 @@ static int op_nested(struct fuzz *f)
 	}
 	if (rng_one_in(&f->rng, 16))
 		type = pick_value(f, 32);
-	ret = iofd_hwpt_alloc(f->fd, pick_dev(f)->dev_id, pick_id(f, PARENT),
-			      rng_one_in(&f->rng, 16) ? pick_value(f, 32) : 0,
-			      type, rng_one_in(&f->rng, 32) ? NULL : &data,
-			      len, &id);
+	if (rng_one_in(&f->rng, 4)) {	/* stalls to a fault queue */
+		flags = IOMMU_HWPT_FAULT_ID_VALID;
+		fault_id = pick_id(f, FAULT);
+	}
+	if (rng_one_in(&f->rng, 16))
+		flags = pick_value(f, 32);
+	ret = iofd_hwpt_alloc_fault(f->fd, pick_dev(f)->dev_id,
+				    pick_id(f, PARENT), flags, fault_id, type,
+				    rng_one_in(&f->rng, 32) ? NULL : &data,
+				    len, &id);
 	if (!ret)
 		remember(f, NESTED, id);
 	return ret;
@@ -372,6 +383,30 @@ static int op_eventq(struct fuzz *f)
 	return ret;
 }
 
+/*
+ * A fault queue; its file answered with a random response now and then
+ * (no fault is pending: EINVAL), and closed at once or kept open
+ */
+static int op_fault(struct fuzz *f)
+{
+	struct iommu_hwpt_page_response resp = {
+		.cookie = pick_value(f, 32),
+		.code = pick_value(f, 2),
+	};
+	uint32_t id;
+	int ffd, ret;
+
+	ret = iofd_fault_alloc(f->fd, &id, &ffd);
+	if (ret)
+		return ret;
+	remember(f, FAULT, id);
+	if (rng_one_in(&f->rng, 4) &&
+	    write(ffd, &resp, sizeof(resp)) >= 0)
+		ret = -ERANGE;	/* it answered a fault nobody had */
+	close(ffd);
+	return ret;
+}
+
 static int op_switch(struct fuzz *f)
 {
 	f->nesting_on = !f->nesting_on;
@@ -380,7 +415,7 @@ static int op_switch(struct fuzz *f)
 
 static int (*const ops[OP_COUNT])(struct fuzz *f) = {
 	op_ioas_alloc, op_map, op_unmap, op_parent, op_nested, op_attach,
-	op_detach, op_invalidate, op_destroy, op_eventq, op_switch,
+	op_detach, op_invalidate, op_destroy, op_eventq, op_fault, op_switch,
 };
 
 /*
@@ -388,7 +423,7 @@ static int (*const ops[OP_COUNT])(struct fuzz *f) = {
  * switch nesting off; pick_op() switches it back on soon after.
  */
 static const unsigned int op_weight[OP_COUNT] = {
-	30, 100, 80, 100, 200, 130, 40, 225, 70, 20, 5,
+	30, 100, 80, 100, 200, 130, 40, 210, 70, 20, 15, 5,
 };
 
 static enum fuzz_op pick_op(struct fuzz *f)
@@ -456,6 +491,9 @@ TEST_F_TIMEOUT(fuzz, uapi, 500)
 		SKIP(return, "no edu device");
 	}
 	ASSERT_LT(0, f.ndev);
+	/* Where the test hooks can, the devices may take fault queues */
+	for (i = 0; i < f.ndev; i++)
+		f.stalls += !fake_stall(f.edu[i].bdf, 1);
 	vmids_before = vmids_allocated();
 	f.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -483,6 +521,9 @@ TEST_F_TIMEOUT(fuzz, uapi, 500)
 	for (i = 0; i < f.ndev; i++)
 		edu_detach(&f.edu[i]);
 	destroy_all(&f);
+	/* Unmarked before the unbind, whose default domain stays clean */
+	for (i = 0; f.stalls && i < f.ndev; i++)
+		EXPECT_EQ(0, fake_stall(f.edu[i].bdf, 0));
 	for (i = 0; i < f.ndev; i++)
 		edu_close(&f.edu[i]);
 	close(f.fd);

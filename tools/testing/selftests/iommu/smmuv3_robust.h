@@ -286,6 +286,43 @@ static inline long events_taken(void)
 	return hooks_sum("events_taken");
 }
 
+/*
+ * Write @text to the nesting test hook @file of whichever SMMU accepts it
+ * (a device's own SMMU, when @text names a device); 0 or -errno
+ */
+static inline int hooks_write(const char *file, const char *text)
+{
+	struct dirent *de;
+	char path[512];
+	int ret = -ENOENT;
+	DIR *dir = opendir(SMMUV3_HOOKS);
+
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", SMMUV3_HOOKS,
+			 de->d_name, file);
+		ret = testbed_write(path, text);
+		if (!ret)
+			break;
+	}
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
+/*
+ * Mark the edu device @bdf as able to stall, or not (the fake_stall hook,
+ * for an SMMU that cannot stall); 0 or -errno
+ */
+static inline int fake_stall(const char *bdf, int on)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%s %d", bdf, on);
+	return hooks_write("fake_stall", text);
+}
+
 /* The runtime off-switch: 1 on, 0 off; returns 0 or -errno */
 static inline int nesting_switch(int on)
 {
