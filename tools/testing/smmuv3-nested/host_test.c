@@ -661,6 +661,15 @@ static u64 rnd64(u64 *state)
 	return x;
 }
 
+/* A record of event @id with every other bit random */
+static void random_record(u64 *evt, unsigned int id, u64 *state)
+{
+	evt[0] = (rnd64(state) & ~0xffULL) | id;
+	evt[1] = rnd64(state);
+	evt[2] = rnd64(state);
+	evt[3] = rnd64(state);
+}
+
 /* What the VMM must get from @evt, by the layout above; false: nothing */
 static bool expected_event(const u64 *evt, struct iommu_device_event *e)
 {
@@ -709,10 +718,7 @@ static void test_events(void)
 
 	for (id = 0; id < 256; id++) {
 		for (i = 0; i < 400; i++) {
-			evt[0] = (rnd64(&state) & ~0xffULL) | id;
-			evt[1] = rnd64(&state);
-			evt[2] = rnd64(&state);
-			evt[3] = rnd64(&state);
+			random_record(evt, id, &state);
 			memset(&got, 0xa5, sizeof(got));
 			go = smmuv3_event_for_guest(evt, &got);
 			want_go = expected_event(evt, &want);
@@ -760,10 +766,7 @@ static void test_stalls(void)
 
 	for (id = 0; id < 256; id++) {
 		for (i = 0; i < 400; i++) {
-			evt[0] = (rnd64(&state) & ~0xffULL) | id;
-			evt[1] = rnd64(&state);
-			evt[2] = rnd64(&state);
-			evt[3] = rnd64(&state);
+			random_record(evt, id, &state);
 			memset(&got, 0xa5, sizeof(got));
 			is = smmuv3_event_stall(evt, &got);
 			want = id >= 0x10 && id <= 0x13 && (evt[1] & EV_STALL);

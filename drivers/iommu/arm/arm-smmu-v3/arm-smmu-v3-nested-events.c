@@ -3,8 +3,9 @@
  * Events of devices behind a nested domain go to their VMM: the event
  * queue thread offers each event here first, and an event the guest
  * caused, of a device whose owner set an event sink (iommufd's device
- * event queue), goes there instead of the kernel log. Everything else
- * keeps the driver's usual, rate-limited path.
+ * event queue), goes there instead of the kernel log. A stall goes to the
+ * nested domain's fault queue, or is aborted here. Everything else keeps
+ * the driver's usual, rate-limited path.
  */
 #include <linux/iommu.h>
 #include <kunit/visibility.h>
@@ -102,10 +103,30 @@ void arm_smmu_nested_stalls_route(struct arm_smmu_master *master, bool on)
 	mutex_unlock(&master->smmu->streams_mutex);
 }
 
-/* Why the host must answer a stall of a nested device itself, or NULL */
-static const char *host_answers_stall(struct arm_smmu_master *master,
-				      const struct smmuv3_stall *stall)
+/*
+ * A master whose stalls iommufd's fault queues take (IOPF enabled, and no
+ * SVA of the kernel's): all of them are this file's, so that none reaches
+ * the IOMMU core unless the device sits on a nested domain with a fault
+ * queue. The core swaps attach handles after the driver's attach, so in
+ * any other state a report could find a handle iommufd is freeing.
+ */
+static bool stalls_are_ours(struct arm_smmu_master *master)
 {
+	return READ_ONCE(master->iopf_enabled) &&
+	       !READ_ONCE(master->sva_enabled);
+}
+
+/*
+ * Why the host must answer a stall itself, or NULL when it goes to the
+ * fault queue. @seq is the record's place in the event queue.
+ */
+static const char *host_answers_stall(struct arm_smmu_master *master,
+				      const struct smmuv3_stall *stall,
+				      u64 seq)
+{
+	/* Acquire: pairs with the release in arm_smmu_nested_events_route() */
+	if (!smp_load_acquire(&master->nested_events))
+		return "not behind a nested domain";
 	if (stall->stage2)
 		return "stage-2 fault";
 	if (!arm_smmu_nesting_usable(master->smmu))
@@ -113,6 +134,9 @@ static const char *host_answers_stall(struct arm_smmu_master *master,
 	/* Also every stall of a device with several StreamIDs */
 	if (!master->nested_stalls)
 		return "no fault queue";
+	/* Recorded before the device went behind this domain */
+	if (seq < READ_ONCE(master->nested_events_from))
+		return "older than its domain";
 	return NULL;
 }
 
@@ -142,21 +166,27 @@ static void report_stall(struct arm_smmu_master *master,
 }
 
 /**
- * arm_smmu_nested_stall() - take a stall of a device behind a nested domain
+ * arm_smmu_nested_stall() - take a stall of a device iommufd may handle
  * @smmu: the SMMU whose event queue held @evt
  * @evt: the event record
+ * @seq: its place in the event queue (evtq.nested_seq when it was taken);
+ *       U64_MAX for a record written just now
  *
- * A stage-1 stall goes to the fault handler of the nested domain (iommufd's
- * fault queue), if the domain has one. The host aborts every other stall
- * of a nested device at once, on the StreamID of the record, and logs it:
- * a stage-2 fault (which stalls only where the SMMU forces stalls), which
- * the host owns and no guest can resolve; every stall while nesting is
- * switched off; every stall of a device without a fault queue.
+ * Takes the stalls of a device behind a nested domain and of a device
+ * whose I/O page faults iommufd enabled. A stage-1 stall of a device on a
+ * nested domain with a fault handler (iommufd's fault queue) goes to the
+ * handler, under streams_mutex, which leaving the domain takes too
+ * (arm_smmu_nested_stalls_route()). The host aborts every other one at
+ * once, on the record's own StreamID, and logs it: stage-2 faults (which
+ * stall only where the SMMU forces stalls), which the host owns and no
+ * guest can resolve; every stall while nesting is switched off, of a
+ * device without a fault queue or not on a nested domain, and one
+ * recorded before the device went behind its domain.
  *
- * Return: true when @evt was a stall of a nested device, now reported or
- * aborted; false for anything else, which the caller handles.
+ * Return: true when @evt was such a stall, now reported or aborted; false
+ * for anything else, which the caller handles.
  */
-bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt)
+bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt, u64 seq)
 {
 	struct arm_smmu_master *master;
 	struct smmuv3_stall stall;
@@ -166,11 +196,12 @@ bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt)
 		return false;
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, stall.sid);
-	if (!master || !smp_load_acquire(&master->nested_events)) {
+	if (!master || (!READ_ONCE(master->nested_events) &&
+			!stalls_are_ours(master))) {
 		mutex_unlock(&smmu->streams_mutex);
 		return false;
 	}
-	why = host_answers_stall(master, &stall);
+	why = host_answers_stall(master, &stall, seq);
 	if (!why)
 		report_stall(master, &stall);
 	mutex_unlock(&smmu->streams_mutex);
@@ -178,7 +209,7 @@ bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt)
 	if (why) {
 		arm_smmu_nested_resume(smmu, stall.sid, stall.stag, false);
 		dev_warn_ratelimited(smmu->dev,
-				     "stall of nested StreamID 0x%x aborted: %s\n",
+				     "stall of StreamID 0x%x aborted: %s\n",
 				     stall.sid, why);
 	}
 	return true;
@@ -207,7 +238,7 @@ bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt)
 
 	/* Counted before anything else: see evtq_next_seq() */
 	smp_store_release(&smmu->evtq.nested_seq, seq + 1);
-	if (arm_smmu_nested_stall(smmu, evt))
+	if (arm_smmu_nested_stall(smmu, evt, seq))
 		return true;
 	/* Other stalls are not the guest's either: the IOPF path takes them */
 	if (!smmuv3_event_for_guest(evt, &event))

@@ -1826,22 +1826,20 @@ static void force_sync_batches_hold_63(struct kunit *test)
 /* A stall record, built with the reference table's positions */
 static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
 {
-	memset(evt, 0, 4 * sizeof(*evt));
-	arch_field_set(evt, ARCH_EVT_ID, ARCH_EVT_F_TRANSLATION);
-	arch_field_set(evt, ARCH_EVT_SID, sid);
+	make_event(evt, ARCH_EVT_F_TRANSLATION, sid, s2);
 	arch_field_set(evt, ARCH_EVT_STALL, 1);
 	arch_field_set(evt, ARCH_EVT_STAG, stag);
-	arch_field_set(evt, ARCH_EVT_S2, s2);
-	arch_field_set(evt, ARCH_EVT_INPUTADDR, 0x1234000);
 }
 
 /*
- * The event thread's stalls of a nested device that no VMM may answer: a
- * stage-2 fault (it stalls where stalls are forced), every stall while
- * nesting is unusable, and every stall of a device without a fault queue,
- * each aborted there and then, for the record's StreamID and tag. A
- * device not behind a nested domain is not looked at, nor is a record
- * with the Stall bit of an event that cannot stall. None of them reaches
+ * The event thread's stalls that no VMM may answer: of a device iommufd
+ * enabled I/O page faults for but which is on no nested domain; and of a
+ * nested device, a stage-2 fault (it stalls where stalls are forced),
+ * every stall while nesting is unusable, every stall of a device without
+ * a fault queue, and one recorded before the device went behind its
+ * domain; each aborted there and then, for the record's
+ * StreamID and tag. Another device's stall is not looked at, nor is a
+ * record with the Stall bit of an event that cannot stall. None of them reaches
  * the device's event sink. (A stall that goes to a fault queue needs a
  * real attach handle: kselftest smmuv3_nested_stall.)
  */
@@ -1859,6 +1857,12 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	log_reset(hw);
 	KUNIT_EXPECT_FALSE(test, thread_routes(hw, evt));
 	KUNIT_EXPECT_EQ(test, hw->n, 0);
+	/* iommufd's, but on no nested domain: no fault queue may see it */
+	fd->master.iopf_enabled = true;
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	fd->master.iopf_enabled = false;
 
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
 					   &nested), 0);
@@ -1873,6 +1877,15 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
 	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x42);
 	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 0);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* Stage 1, recorded before the device went behind its domain */
+	fd->master.nested_events_from = hw->smmu.evtq.nested_seq + 100;
+	make_stall(evt, TEST_SID, 0x45, false);
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x45);
 	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
 
 	/* Stage 1, with nesting unusable */

@@ -20,10 +20,12 @@
  *
  * Stalls, for an SMMU that cannot stall (QEMU's):
  * fake_stall: "PCI-DEVICE 1" marks a device of this SMMU as able to stall
- *   (stall_enabled), gives the SMMU an IOPF queue if it has none, and
- *   from then on catches every CMD_RESUME of this SMMU instead of putting
- *   it on the queue; "PCI-DEVICE 0" undoes the mark (-EBUSY while IOPF
- *   is enabled). Catching stops when no device is marked.
+ *   (stall_enabled; -EBUSY for one that really can), gives the SMMU an
+ *   IOPF queue if it has none, and from then on catches every CMD_RESUME
+ *   for the device's StreamID instead of putting it on the queue;
+ *   "PCI-DEVICE 0" undoes the mark (-EBUSY while IOPF is enabled). Only
+ *   the STEs and CDs written while a device is marked stall; a test
+ *   unmarks it before the device goes back to a kernel domain.
  * inject_stall: "PCI-DEVICE STAG SSID ADDR ACCESS" hands the driver a
  *   stage-1 F_TRANSLATION record with Stall=1, as the event thread takes
  *   it off the queue: the device's first StreamID, SSID -1 for none,
@@ -55,8 +57,9 @@
 struct test_hooks {
 	struct arm_smmu_domain s1;
 	struct list_head node;		/* in all_hooks */
-	/* Under all_hooks_lock: */
-	unsigned int fake_stalls;	/* devices marked; catching while > 0 */
+	/* Under all_hooks_lock: the devices marked, by their StreamID */
+	struct arm_smmu_master *marked[4];
+	u32 marked_sid[4];
 	unsigned int caught;
 	struct caught_resume {
 		u32 sid;
@@ -148,6 +151,17 @@ static int events_taken_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(events_taken);
 
+/* Where @sid's device is in hooks->marked[], or -1; under all_hooks_lock */
+static int marked_slot(struct test_hooks *hooks, u32 sid)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks->marked); i++)
+		if (hooks->marked[i] && hooks->marked_sid[i] == sid)
+			return i;
+	return -1;
+}
+
 /**
  * arm_smmu_nested_test_catch_resume() - keep a CMD_RESUME off the queue
  * @smmu: the SMMU it is for
@@ -166,7 +180,7 @@ bool arm_smmu_nested_test_catch_resume(struct arm_smmu_device *smmu, u32 sid,
 
 	spin_lock_irqsave(&all_hooks_lock, flags);
 	list_for_each_entry(hooks, &all_hooks, node) {
-		if (hooks->s1.smmu != smmu || !hooks->fake_stalls)
+		if (hooks->s1.smmu != smmu || marked_slot(hooks, sid) < 0)
 			continue;
 		/* A full log keeps counting, so the reader sees the loss */
 		if (hooks->caught < ARRAY_SIZE(hooks->resumes))
@@ -202,6 +216,22 @@ static void free_iopf_queue(void *queue)
 	iopf_queue_free(queue);
 }
 
+/* Put @master in a free slot of hooks->marked[]; under all_hooks_lock */
+static int mark(struct test_hooks *hooks, struct arm_smmu_master *master,
+		u32 sid)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks->marked); i++) {
+		if (!hooks->marked[i]) {
+			hooks->marked[i] = master;
+			hooks->marked_sid[i] = sid;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
 static ssize_t fake_stall_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
@@ -210,7 +240,8 @@ static ssize_t fake_stall_write(struct file *file, const char __user *ubuf,
 	struct arm_smmu_master *master;
 	char buf[64], name[32];
 	unsigned int on;
-	int ret = len;
+	int slot, ret = len;
+	u32 sid;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
@@ -222,6 +253,7 @@ static ssize_t fake_stall_write(struct file *file, const char __user *ubuf,
 	master = hooks_master(smmu, name);
 	if (!master)
 		return -ENODEV;
+	sid = master->streams[0].id;
 
 	add_taint(TAINT_TEST, LOCKDEP_STILL_OK);
 	mutex_lock(&smmu->streams_mutex);	/* serialises the writers */
@@ -235,18 +267,24 @@ static ssize_t fake_stall_write(struct file *file, const char __user *ubuf,
 			goto out;
 		}
 	}
-	if (master->stall_enabled == on)
-		goto out;
-	if (!on && master->iopf_enabled) {
-		ret = -EBUSY;
-		goto out;
-	}
-	master->stall_enabled = on;
 	spin_lock_irq(&all_hooks_lock);
-	if (on)
-		hooks->fake_stalls++;
-	else
-		hooks->fake_stalls--;
+	slot = marked_slot(hooks, sid);
+	if (on && slot < 0) {
+		/* One that really stalls is not the hooks' to change */
+		if (master->stall_enabled)
+			ret = -EBUSY;
+		else if (mark(hooks, master, sid))
+			ret = -ENOSPC;
+		else
+			master->stall_enabled = true;
+	} else if (!on && slot >= 0) {
+		if (master->iopf_enabled) {
+			ret = -EBUSY;
+		} else {
+			hooks->marked[slot] = NULL;
+			master->stall_enabled = false;
+		}
+	}
 	spin_unlock_irq(&all_hooks_lock);
 out:
 	mutex_unlock(&smmu->streams_mutex);
@@ -293,7 +331,7 @@ static ssize_t inject_stall_write(struct file *file, const char __user *ubuf,
 	put_device(master->dev);
 
 	/* What the event thread does with a stall it takes off the queue */
-	if (!arm_smmu_nested_stall(smmu, evt))
+	if (!arm_smmu_nested_stall(smmu, evt, U64_MAX))
 		arm_smmu_handle_evt(smmu, evt);
 	return len;
 }

@@ -141,7 +141,13 @@ struct arm_smmu_domain *arm_smmu_nested_s2_parent(struct iommu_domain *domain)
 void arm_smmu_nested_leaving(struct iommu_domain *domain,
 			     struct arm_smmu_master *master)
 {
-	if (domain && domain->ops == &arm_smmu_nested_ops) {
+	/*
+	 * By the master's own state, not @domain: when the core puts a
+	 * group back after a failed attach, it names the domain the group
+	 * had, not the one this device went to.
+	 */
+	if ((domain && domain->ops == &arm_smmu_nested_ops) ||
+	    master->nested_events || master->nested_stalls) {
 		arm_smmu_nested_events_route(master, false);
 		arm_smmu_nested_stalls_route(master, false);
 	}

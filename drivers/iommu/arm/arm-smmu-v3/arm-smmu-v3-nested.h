@@ -95,7 +95,7 @@ bool arm_smmu_nested_events_capable(struct arm_smmu_master *master);
 void arm_smmu_nested_events_route(struct arm_smmu_master *master, bool nested);
 bool arm_smmu_nested_report_event(struct arm_smmu_device *smmu, u64 *evt);
 void arm_smmu_nested_stalls_route(struct arm_smmu_master *master, bool on);
-bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt);
+bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt, u64 seq);
 void arm_smmu_nested_resume(struct arm_smmu_device *smmu, u32 sid, u16 stag,
 			    bool retry);
 #else

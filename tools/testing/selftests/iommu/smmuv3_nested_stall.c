@@ -19,7 +19,7 @@
 #include "smmuv3_robust.h"
 
 #define WAIT_MS		2000
-#define MAX_RESUMES	16
+#define MAX_RESUMES	64	/* what the hook keeps */
 
 /* CMD_RESUME's response field (IHI 0070 4.7.1, bits [13:12]) */
 #define RESP_RETRY	1
@@ -264,6 +264,35 @@ TEST_F(stall, close_answers_pending)
 	EXPECT_EQ(3, r[0].stag + r[1].stag);
 	ASSERT_EQ(0, inject(self, 3, -1, 0x3000, "r"));
 	EXPECT_ONE_RESUME(3, RESP_ABORT);
+}
+
+/*
+ * A VMM that reads nothing never holds up the host: 48 stalls go into its
+ * queue without a wait, come out in one read in the order they came, and
+ * closing the file aborts each of them.
+ */
+TEST_F(stall, many_pending_stalls)
+{
+	struct iommu_hwpt_pgfault f[48];
+	struct resume r[MAX_RESUMES];
+	unsigned int i, sum = 0;
+
+	for (i = 0; i < 48; i++)
+		ASSERT_EQ(0, inject(self, 0x100 + i, -1, 0x1000 * i, "w"));
+	ASSERT_EQ(48, read_faults(self->ffd, f, 48, WAIT_MS));
+	for (i = 0; i < 48; i++) {
+		EXPECT_EQ(0x100 + i, f[i].grpid);
+		EXPECT_EQ(0x1000ULL * i, f[i].addr);
+	}
+	EXPECT_NO_RESUME();
+	ASSERT_EQ(0, close(self->ffd));
+	self->ffd = -1;
+	ASSERT_EQ(48, take_resumes(r, MAX_RESUMES));
+	for (i = 0; i < 48; i++) {
+		EXPECT_EQ(RESP_ABORT, r[i].resp);
+		sum += r[i].stag;
+	}
+	EXPECT_EQ(48 * 0x100 + 47 * 48 / 2, sum);
 }
 
 /* Detaching the HWPT answers what its queue holds */
