@@ -104,16 +104,16 @@ void arm_smmu_nested_stalls_route(struct arm_smmu_master *master, bool on)
 }
 
 /*
- * A master whose stalls iommufd's fault queues take (IOPF enabled, and no
- * SVA of the kernel's): all of them are this file's, so that none reaches
+ * Every master's stalls but SVA's are this file's, so that none reaches
  * the IOMMU core unless the device sits on a nested domain with a fault
- * queue. The core swaps attach handles after the driver's attach, so in
- * any other state a report could find a handle iommufd is freeing.
+ * queue. In 6.12 only SVA and iommufd's fault queues (nested domains
+ * only, here) handle faults, and iommufd gives every attached HWPT an
+ * attach handle, which the core swaps after the driver's attach: a
+ * report in any other state could read a handle iommufd is freeing.
  */
 static bool stalls_are_ours(struct arm_smmu_master *master)
 {
-	return READ_ONCE(master->iopf_enabled) &&
-	       !READ_ONCE(master->sva_enabled);
+	return !READ_ONCE(master->sva_enabled);
 }
 
 /*
@@ -172,16 +172,15 @@ static void report_stall(struct arm_smmu_master *master,
  * @seq: its place in the event queue (evtq.nested_seq when it was taken);
  *       U64_MAX for a record written just now
  *
- * Takes the stalls of a device behind a nested domain and of a device
- * whose I/O page faults iommufd enabled. A stage-1 stall of a device on a
- * nested domain with a fault handler (iommufd's fault queue) goes to the
- * handler, under streams_mutex, which leaving the domain takes too
- * (arm_smmu_nested_stalls_route()). The host aborts every other one at
- * once, on the record's own StreamID, and logs it: stage-2 faults (which
- * stall only where the SMMU forces stalls), which the host owns and no
- * guest can resolve; every stall while nesting is switched off, of a
- * device without a fault queue or not on a nested domain, and one
- * recorded before the device went behind its domain.
+ * Takes the stalls of every device but those the kernel's SVA serves. A
+ * stage-1 stall of a device on a nested domain with a fault handler
+ * (iommufd's fault queue) goes to the handler, under streams_mutex, which
+ * leaving the domain takes too (arm_smmu_nested_stalls_route()). The host
+ * aborts every other one at once, on the record's own StreamID, and logs
+ * it: stage-2 faults (which stall only where the SMMU forces stalls),
+ * which the host owns and no guest can resolve; every stall while nesting
+ * is switched off, of a device without a fault queue or not on a nested
+ * domain, and one recorded before the device went behind its domain.
  *
  * Return: true when @evt was such a stall, now reported or aborted; false
  * for anything else, which the caller handles.
@@ -196,8 +195,7 @@ bool arm_smmu_nested_stall(struct arm_smmu_device *smmu, u64 *evt, u64 seq)
 		return false;
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, stall.sid);
-	if (!master || (!READ_ONCE(master->nested_events) &&
-			!stalls_are_ours(master))) {
+	if (!master || !stalls_are_ours(master)) {
 		mutex_unlock(&smmu->streams_mutex);
 		return false;
 	}

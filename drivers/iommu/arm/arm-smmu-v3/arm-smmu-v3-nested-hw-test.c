@@ -804,7 +804,7 @@ static void fault_queue_needs_stage1_and_iopf(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, attach(test, fd, no_s1), -EINVAL);
 		KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
 	}
-	/* Not straight from another domain with a fault handler */
+	/* Not by replacing another domain (only the blocked one) */
 	KUNIT_EXPECT_EQ(test, arm_smmu_nested_attach(nested, &fd->master,
 						     &no_s1->domain), -EBUSY);
 	KUNIT_EXPECT_EQ(test, STE_V(hw), 0);
@@ -1823,6 +1823,37 @@ static void force_sync_batches_hold_63(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atc_before_sync(hw), -1);
 }
 
+static const struct iommu_ops page_response_ops = {
+	.page_response = arm_smmu_page_response,
+};
+
+static void drop_group(void *arg)
+{
+	struct fake_dev *fd = arg;
+	struct iommu_group *group = fd->pdev.dev.iommu_group;
+
+	fd->pdev.dev.iommu_group = NULL;
+	iommu_group_put(group);
+}
+
+/*
+ * What the IOMMU core needs to answer @fd's stalls on its real path: a
+ * group (with no fault handler attached) and an iommu_device whose
+ * page_response is the driver's
+ */
+static void give_core(struct kunit *test, struct fake_hw *hw,
+		      struct fake_dev *fd)
+{
+	struct iommu_group *group = iommu_group_alloc();
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(group));
+	hw->smmu.iommu.ops = &page_response_ops;
+	fd->dev_iommu.iommu_dev = &hw->smmu.iommu;
+	fd->pdev.dev.iommu_group = group;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, drop_group,
+							   fd));
+}
+
 /* A stall record, built with the reference table's positions */
 static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
 {
@@ -1832,14 +1863,14 @@ static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
 }
 
 /*
- * The event thread's stalls that no VMM may answer: of a device iommufd
- * enabled I/O page faults for but which is on no nested domain; and of a
- * nested device, a stage-2 fault (it stalls where stalls are forced),
+ * The event thread's stalls that no VMM may answer: of a device on no
+ * nested domain (unless the kernel's SVA serves it); and of a nested
+ * device, a stage-2 fault (it stalls where stalls are forced),
  * every stall while nesting is unusable, every stall of a device without
  * a fault queue, and one recorded before the device went behind its
  * domain; each aborted there and then, for the record's
- * StreamID and tag. Another device's stall is not looked at, nor is a
- * record with the Stall bit of an event that cannot stall. None of them reaches
+ * StreamID and tag. A record with the Stall bit of an event that cannot
+ * stall is not a stall. None of them reaches
  * the device's event sink. (A stall that goes to a fault queue needs a
  * real attach handle: kselftest smmuv3_nested_stall.)
  */
@@ -1853,16 +1884,20 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	u64 evt[4];
 
 	set_sid(hw, fd, TEST_SID);
+	give_core(test, hw, fd);
 	make_stall(evt, TEST_SID, 0x42, true);
+	log_reset(hw);
+	/* On no nested domain: the host aborts it, on its StreamID */
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	/* The kernel's SVA takes its own */
+	fd->master.sva_enabled = true;
 	log_reset(hw);
 	KUNIT_EXPECT_FALSE(test, thread_routes(hw, evt));
 	KUNIT_EXPECT_EQ(test, hw->n, 0);
-	/* iommufd's, but on no nested domain: no fault queue may see it */
-	fd->master.iopf_enabled = true;
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
-	fd->master.iopf_enabled = false;
+	fd->master.sva_enabled = false;
 
 	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
 					   &nested), 0);
@@ -1887,6 +1922,7 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, hw->n, 1);
 	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x45);
 	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	fd->master.nested_events_from = 0;
 
 	/* Stage 1, with nesting unusable */
 	make_stall(evt, TEST_SID, 0x43, false);
@@ -1916,6 +1952,58 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	set_sink(fd, NULL);
 }
 
+/*
+ * A stall goes to the IOMMU core on the real path (a group with no
+ * fault handler attached, and an iommu_device whose page_response is the
+ * driver's), which answers it through arm_smmu_page_response(): the tag
+ * survives the round trip. A stall the host aborts itself is answered on
+ * the record's own StreamID, even on a device's second StreamID, where
+ * the core would answer on the first.
+ */
+static void stalls_answered_on_their_streamid(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_STALLS | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, DEV_STALL);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct arm_smmu_stream *second;
+	struct arm_smmu_nested_domain *nested;
+	u64 evt[4];
+
+	set_sid(hw, fd, TEST_SID);
+	second = kunit_kzalloc(test, sizeof(*second), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, second);
+	second->id = TEST_SID + 1;
+	second->master = &fd->master;
+	rb_add(&second->node, &hw->smmu.streams, stream_less);
+	give_core(test, hw, fd);
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
+	make_stall(evt, TEST_SID + 1, 0x66, false);
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID + 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x66);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* As on a domain with a fault queue: to the core, which aborts */
+	fd->master.iopf_enabled = true;
+	fd->master.nested_stalls = true;
+	make_stall(evt, TEST_SID, 0x77, false);
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x77);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	fd->master.nested_stalls = false;
+	fd->master.iopf_enabled = false;
+	rb_erase(&second->node, &hw->smmu.streams);
+}
+
 static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(s2_unmap_invalidates_whole_atc),
 	KUNIT_CASE(nest_parent_needs_coherency),
@@ -1939,6 +2027,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(fault_queue_needs_stage1_and_iopf),
 	KUNIT_CASE(page_response_resumes),
 	KUNIT_CASE(stalls_the_vmm_cannot_answer),
+	KUNIT_CASE(stalls_answered_on_their_streamid),
 	KUNIT_CASE(ids_run_out_cleanly),
 	{},
 };

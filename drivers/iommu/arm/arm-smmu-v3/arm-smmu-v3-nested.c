@@ -246,10 +246,11 @@ EXPORT_SYMBOL_IF_KUNIT(arm_smmu_make_nested_ste);
  * stall; iommufd enables it before it attaches a domain with a fault
  * queue, and a device that cannot stall fails there (-EINVAL).
  *
- * A device moves from one domain with a fault handler to another only
- * through one without: the IOMMU core swaps attach handles after the
- * driver's attach, so a stall reported in between would reach the old
- * handle after iommufd answered its faults and freed it.
+ * A device goes onto a domain with a fault handler only from the blocked
+ * domain (iommufd: attach, not replace). iommufd gives every HWPT an
+ * attach handle and the IOMMU core swaps it after the driver's attach,
+ * so a stall reported in between would read the old handle while
+ * iommufd frees it; a blocked device has none.
  */
 static int
 arm_smmu_nested_fault_queue_check(struct arm_smmu_nested_domain *nested,
@@ -260,9 +261,9 @@ arm_smmu_nested_fault_queue_check(struct arm_smmu_nested_domain *nested,
 
 	/* The core puts a device back on its domain when a move fails */
 	if (old_domain && old_domain != &nested->domain &&
-	    old_domain->iopf_handler) {
+	    old_domain->type != IOMMU_DOMAIN_BLOCKED) {
 		dev_err_ratelimited(master->dev,
-				    "fault queue to fault queue: detach first\n");
+				    "fault queue by replace: detach first\n");
 		return -EBUSY;
 	}
 	if (nested->ctx.mode != IOMMU_SMMUV3_S1CTX_TRANSLATE) {
@@ -293,7 +294,7 @@ arm_smmu_nested_fault_queue_check(struct arm_smmu_nested_domain *nested,
  *
  * Return: 0, or -EINVAL for a device this domain cannot serve or a fault
  * handler on a domain without stage 1, -EBUSY if the device's PASIDs are
- * in use or it moves between two domains with fault handlers,
+ * in use or a fault handler's domain replaces another (not blocked),
  * -EOPNOTSUPP for a fault handler of a device in no IOPF queue, -ENOMEM.
  */
 int arm_smmu_nested_attach(struct arm_smmu_nested_domain *nested,

@@ -20,8 +20,8 @@
 #define VA_DST		0x20000000ULL	/* -> page 1 (ctx 1), page 2 (ctx 2) */
 #define MAX_POINTS	400
 
-/* The device's translation, as DMA sees it */
-enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2 };
+/* The device's translation, as DMA sees it; VIA_NONE: detached */
+enum reach { VIA_PARENT, VIA_CTX1, VIA_CTX2, VIA_NONE };
 
 /* The operations under test */
 enum nth_op {
@@ -102,10 +102,13 @@ FIXTURE_VARIANT_ADD(fail_nth, fault_hwpt_alloc)
 	.before = VIA_CTX1, .op = FAULT_HWPT_ALLOC, .after = VIA_CTX1,
 };
 
-/* Onto it: I/O page faults enabled, the IOPF queue, the attach handle */
+/*
+ * Onto it, from no HWPT (as it must): I/O page faults enabled, the IOPF
+ * queue, the attach handle
+ */
 FIXTURE_VARIANT_ADD(fail_nth, attach_fault_hwpt)
 {
-	.before = VIA_CTX1, .op = ATTACH_FAULT, .after = VIA_CTX2,
+	.before = VIA_NONE, .op = ATTACH_FAULT, .after = VIA_CTX2,
 };
 
 static bool fault_variant(enum nth_op op)
@@ -236,6 +239,11 @@ static void expect_reach(struct __test_metadata *_metadata,
 			TH_LOG("failure point %u: not on context %d", nth,
 			       r == VIA_CTX1 ? 1 : 2);
 		break;
+	case VIA_NONE:	/* blocked: the DMA reaches no page */
+		ASSERT_EQ(-1, robust_dma_lands(&self->edu, &self->vm, VA_SRC,
+					       VA_DST))
+			TH_LOG("failure point %u: not blocked", nth);
+		break;
 	}
 }
 
@@ -334,6 +342,14 @@ static uint32_t reach_id(FIXTURE_DATA(fail_nth) *self, enum reach r)
 	       r == VIA_CTX1 ? self->ctx1 : self->ctx2;
 }
 
+/* Put the device on @r: attached to its HWPT, or detached */
+static int reach(FIXTURE_DATA(fail_nth) *self, enum reach r)
+{
+	if (r == VIA_NONE)
+		return edu_detach(&self->edu);	/* 0 when detached already */
+	return edu_attach(&self->edu, reach_id(self, r));
+}
+
 /*
  * Run @op with failure point 1, 2, ... armed. The device is on @before
  * first; after a failed @op it must still be, after a successful one it
@@ -349,7 +365,7 @@ static void sweep(struct __test_metadata *_metadata,
 	int ret;
 
 	for (nth = 1; nth < MAX_POINTS; nth++) {
-		ASSERT_EQ(0, edu_attach(&self->edu, reach_id(self, before)));
+		ASSERT_EQ(0, reach(self, before));
 		fail_nth_arm(_metadata, self, nth);
 		ret = run_op(self, op);
 		reached = fail_nth_reached(_metadata, self);
@@ -376,7 +392,7 @@ TEST_F_TIMEOUT(fail_nth, each_failure_point, 300)
 {
 	sweep(_metadata, self, variant->before, variant->op, variant->after);
 	/* Nothing was left half done: the same operation goes through */
-	ASSERT_EQ(0, edu_attach(&self->edu, reach_id(self, variant->before)));
+	ASSERT_EQ(0, reach(self, variant->before));
 	ASSERT_EQ(0, run_op(self, variant->op));
 	if (self->made)
 		ASSERT_EQ(0, iofd_destroy(self->fd, self->made));

@@ -327,7 +327,9 @@ TEST_F(stall, replace_answers_pending)
 	EXPECT_EQ(0, read_faults(self->ffd, f, 1, 100));
 	ASSERT_EQ(0, inject(self, 0x21, -1, 0x1000, "r"));
 	EXPECT_ONE_RESUME(0x21, RESP_ABORT);
-	/* And back to the fault queue */
+	/* Back to the fault queue: not by replace, but from no HWPT */
+	EXPECT_EQ(-EBUSY, edu_attach(&self->edu, self->nested));
+	ASSERT_EQ(0, edu_detach(&self->edu));
 	ASSERT_EQ(0, edu_attach(&self->edu, self->nested));
 	ASSERT_EQ(0, inject(self, 0x22, -1, 0x1000, "r"));
 	ASSERT_EQ(1, read_faults(self->ffd, f, 1, WAIT_MS));
@@ -385,8 +387,8 @@ TEST_F(stall, host_stalls_terminated)
 }
 
 /*
- * Who may have a fault queue: not a device coming straight from another
- * HWPT with one (EBUSY, it stays where it was), not a nested HWPT without
+ * Who may have a fault queue: not a device coming from another HWPT by
+ * replace (EBUSY, it stays where it was), not a nested HWPT without
  * stage 1 (EINVAL at attach), not a nest parent (EOPNOTSUPP), not with
  * another iommufd's fault object (ENOENT), and not a device that cannot
  * stall (EINVAL).
