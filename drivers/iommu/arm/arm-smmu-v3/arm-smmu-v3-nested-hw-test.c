@@ -1956,9 +1956,10 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
  * A stall goes to the IOMMU core on the real path (a group with no
  * fault handler attached, and an iommu_device whose page_response is the
  * driver's), which answers it through arm_smmu_page_response(): the tag
- * survives the round trip. A stall the host aborts itself is answered on
- * the record's own StreamID, even on a device's second StreamID, where
- * the core would answer on the first.
+ * survives the round trip. A stall the host aborts itself (no fault
+ * queue, older than the domain) is answered on the record's own
+ * StreamID, even on a device's second StreamID, where the core would
+ * answer on the first.
  */
 static void stalls_answered_on_their_streamid(struct kunit *test)
 {
@@ -1999,6 +2000,16 @@ static void stalls_answered_on_their_streamid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
 	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x77);
 	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* Recorded before the device went nested: the host's, on its SID */
+	fd->master.nested_events_from = hw->smmu.evtq.nested_seq + 100;
+	make_stall(evt, TEST_SID + 1, 0x78, false);
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID + 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x78);
+	fd->master.nested_events_from = 0;
 	fd->master.nested_stalls = false;
 	fd->master.iopf_enabled = false;
 	rb_erase(&second->node, &hw->smmu.streams);
