@@ -18,6 +18,7 @@
 #include <linux/rbtree.h>
 #include <linux/uaccess.h>
 
+#include "../../iommu-priv.h"	/* the attach handle iommufd leaves */
 #include "arm-smmu-v3-nested.h"
 #include "arm-smmu-v3-nested-test-arch.h"
 
@@ -814,7 +815,9 @@ static void fault_queue_needs_stage1_and_iopf(struct kunit *test)
 	/* Back on its own domain, as the core does when a move fails */
 	KUNIT_EXPECT_EQ(test, arm_smmu_nested_attach(nested, &fd->master,
 						     &nested->domain), 0);
+	mutex_lock(&arm_smmu_asid_lock);	/* as attach_prepare holds it */
 	arm_smmu_nested_leaving(&nested->domain, &fd->master);
+	mutex_unlock(&arm_smmu_asid_lock);
 	KUNIT_EXPECT_FALSE(test, fd->master.nested_stalls);
 	RCU_INIT_POINTER(fd->dev_iommu.fault_param, NULL);
 }
@@ -1825,6 +1828,8 @@ static void force_sync_batches_hold_63(struct kunit *test)
 
 static const struct iommu_ops page_response_ops = {
 	.page_response = arm_smmu_page_response,
+	/* As the driver says with nesting: a PASID's stall goes to the RID */
+	.user_pasid_table = 1,
 };
 
 static void drop_group(void *arg)
@@ -2015,6 +2020,150 @@ static void stalls_answered_on_their_streamid(struct kunit *test)
 	rb_erase(&second->node, &hw->smmu.streams);
 }
 
+/* What the fault handler of the test's nested domain was given */
+static struct iopf_group *handled;
+
+static int take_fault(struct iopf_group *group)
+{
+	handled = group;
+	return 0;
+}
+
+struct fault_queue {
+	struct fake_dev *fd;
+	struct iopf_queue *queue;
+	struct iommu_domain *parent;
+};
+
+static void drop_fault_queue(void *arg)
+{
+	struct fault_queue *fq = arg;
+
+	/* The group's handle off the nested domain, as a detach would */
+	iommu_replace_group_handle(fq->fd->pdev.dev.iommu_group, fq->parent,
+				   NULL);
+	iopf_queue_remove_device(fq->queue, &fq->fd->pdev.dev);
+	iopf_queue_free(fq->queue);
+}
+
+/* One stall through the whole path, @ssid < 0 for none; the group it made */
+static struct iopf_group *stall_to_handler(struct kunit *test,
+					   struct fake_hw *hw, u16 stag,
+					   int ssid)
+{
+	u64 evt[4];
+
+	make_stall(evt, TEST_SID, stag, false);
+	if (ssid >= 0) {
+		arch_field_set(evt, ARCH_EVT_SSV, 1);
+		arch_field_set(evt, ARCH_EVT_SSID, ssid);
+	}
+	arch_field_set(evt, ARCH_EVT_RNW, 0);
+	handled = NULL;
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_EXPECT_EQ(test, hw->n, 0);	/* nothing answered yet */
+	return handled;
+}
+
+/*
+ * The whole path on the fake SMMU: a stall record, as the event thread
+ * takes it, reaches the fault handler of the device's nested domain
+ * through the IOMMU core (a real group, attach handle and IOPF queue),
+ * with the address, the access, the stall tag as group ID and the
+ * SubstreamID as PASID; the handler's answer comes back as one CMD_RESUME
+ * for the device's StreamID and the tag, retry for SUCCESS and abort for
+ * INVALID, decoded with the reference table. Once the device leaves the
+ * domain, its stalls reach no handler.
+ */
+static void stall_reaches_fault_handler_and_resumes(struct kunit *test)
+{
+	struct fake_hw *hw = make_hw(test, HW_STALLS | HW_FWB);
+	struct fake_dev *fd = make_dev(test, hw, DEV_STALL);
+	struct arm_smmu_domain *parent = make_parent(test, fd);
+	struct iommu_attach_handle *handle;
+	struct arm_smmu_nested_domain *nested;
+	struct fault_queue *fq;
+	struct iopf_group *group;
+	struct iommu_fault *f;
+	u64 evt[4];
+
+	set_sid(hw, fd, TEST_SID);
+	give_core(test, hw, fd);
+	mutex_init(&fd->dev_iommu.lock);
+	fq = kunit_kzalloc(test, sizeof(*fq), GFP_KERNEL);
+	handle = kunit_kzalloc(test, sizeof(*handle), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fq);
+	KUNIT_ASSERT_NOT_NULL(test, handle);
+	fq->fd = fd;
+	fq->parent = &parent->domain;
+	fq->queue = iopf_queue_alloc("kunit-stalls");
+	KUNIT_ASSERT_NOT_NULL(test, fq->queue);
+	/* What enabling I/O page faults does (patches/0021) */
+	KUNIT_ASSERT_EQ(test, iopf_queue_add_device(fq->queue,
+						    &fd->pdev.dev), 0);
+	fd->master.iopf_enabled = true;
+
+	KUNIT_ASSERT_EQ(test, alloc_nested(test, fd, parent, &translate_ctx,
+					   &nested), 0);
+	nested->domain.iopf_handler = take_fault;
+	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
+	/* What iommufd's attach leaves in the group */
+	KUNIT_ASSERT_EQ(test, iommu_replace_group_handle(fd->pdev.dev.iommu_group,
+							 &nested->domain,
+							 handle), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   drop_fault_queue,
+							   fq));
+
+	group = stall_to_handler(test, hw, 0x1234, -1);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	f = &group->last_fault.fault;
+	KUNIT_EXPECT_EQ(test, f->type, IOMMU_FAULT_PAGE_REQ);
+	KUNIT_EXPECT_EQ(test, f->prm.flags, IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE);
+	KUNIT_EXPECT_EQ(test, f->prm.grpid, 0x1234);
+	KUNIT_EXPECT_EQ(test, f->prm.perm, IOMMU_FAULT_PERM_WRITE);
+	KUNIT_EXPECT_EQ(test, f->prm.addr, 0x1234000);
+	KUNIT_EXPECT_PTR_EQ(test, group->attach_handle, handle);
+	iopf_group_response(group, IOMMU_PAGE_RESP_SUCCESS);
+	iopf_free_group(group);
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x1234);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 1);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 0);
+
+	group = stall_to_handler(test, hw, 0xbeef, 5);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	f = &group->last_fault.fault;
+	KUNIT_EXPECT_EQ(test, f->prm.flags,
+			IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE |
+			IOMMU_FAULT_PAGE_REQUEST_PASID_VALID);
+	KUNIT_EXPECT_EQ(test, f->prm.pasid, 5);
+	KUNIT_EXPECT_EQ(test, f->prm.grpid, 0xbeef);
+	iopf_group_response(group, IOMMU_PAGE_RESP_INVALID);
+	iopf_free_group(group);
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0xbeef);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 0);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+
+	/* Left: the host aborts, the handler sees nothing */
+	mutex_lock(&arm_smmu_asid_lock);	/* as attach_prepare holds it */
+	arm_smmu_nested_leaving(&nested->domain, &fd->master);
+	mutex_unlock(&arm_smmu_asid_lock);
+	make_stall(evt, TEST_SID, 0x99, false);
+	handled = NULL;
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_EXPECT_NULL(test, handled);
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x99);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	fd->master.iopf_enabled = false;
+}
+
 static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(s2_unmap_invalidates_whole_atc),
 	KUNIT_CASE(nest_parent_needs_coherency),
@@ -2039,6 +2188,7 @@ static struct kunit_case arm_smmu_v3_nested_hw_cases[] = {
 	KUNIT_CASE(page_response_resumes),
 	KUNIT_CASE(stalls_the_vmm_cannot_answer),
 	KUNIT_CASE(stalls_answered_on_their_streamid),
+	KUNIT_CASE(stall_reaches_fault_handler_and_resumes),
 	KUNIT_CASE(ids_run_out_cleanly),
 	{},
 };
@@ -2067,5 +2217,6 @@ static struct kunit_suite arm_smmu_v3_nested_hw_suite = {
 kunit_test_suites(&arm_smmu_v3_nested_hw_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
 MODULE_DESCRIPTION("KUnit tests of arm-smmu-v3 nesting on a fake SMMU");
 MODULE_LICENSE("GPL");
