@@ -1867,6 +1867,20 @@ static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
 	arch_field_set(evt, ARCH_EVT_STAG, stag);
 }
 
+/* The host aborts stall @evt at once: one CMD_RESUME, abort, @sid, @stag */
+static void expect_host_abort(struct kunit *test, struct fake_hw *hw,
+			      u64 *evt, u32 sid, u16 stag)
+{
+	log_reset(hw);
+	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
+	KUNIT_ASSERT_EQ(test, hw->n, 1);
+	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
+	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), sid);
+	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), stag);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 0);
+	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+}
+
 /*
  * The event thread's stalls that no VMM may answer: of a device on no
  * nested domain (unless the kernel's SVA serves it); and of a nested
@@ -1876,8 +1890,8 @@ static void make_stall(u64 *evt, u32 sid, u16 stag, bool s2)
  * domain; each aborted there and then, for the record's
  * StreamID and tag. A record with the Stall bit of an event that cannot
  * stall is not a stall. None of them reaches
- * the device's event sink. (A stall that goes to a fault queue needs a
- * real attach handle: kselftest smmuv3_nested_stall.)
+ * the device's event sink. (A stall that goes to a fault queue:
+ * stall_reaches_fault_handler_and_resumes.)
  */
 static void stalls_the_vmm_cannot_answer(struct kunit *test)
 {
@@ -1891,12 +1905,8 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	set_sid(hw, fd, TEST_SID);
 	give_core(test, hw, fd);
 	make_stall(evt, TEST_SID, 0x42, true);
-	log_reset(hw);
 	/* On no nested domain: the host aborts it, on its StreamID */
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x42);
 	/* The kernel's SVA takes its own */
 	fd->master.sva_enabled = true;
 	log_reset(hw);
@@ -1910,43 +1920,24 @@ static void stalls_the_vmm_cannot_answer(struct kunit *test)
 	set_sink(fd, &sink);
 	/* As a domain with a fault queue leaves it */
 	fd->master.nested_stalls = true;
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
-	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x42);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AC(&hw->log[0]), 0);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x42);
 
 	/* Stage 1, recorded before the device went behind its domain */
 	fd->master.nested_events_from = hw->smmu.evtq.nested_seq + 100;
 	make_stall(evt, TEST_SID, 0x45, false);
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x45);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x45);
 	fd->master.nested_events_from = 0;
 
 	/* Stage 1, with nesting unusable */
 	make_stall(evt, TEST_SID, 0x43, false);
 	hw->smmu.features &= ~ARM_SMMU_FEAT_NESTING;
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x43);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x43);
 	hw->smmu.features |= ARM_SMMU_FEAT_NESTING;
 
 	/* Stage 1, no fault queue */
 	fd->master.nested_stalls = false;
 	make_stall(evt, TEST_SID, 0x44, false);
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x44);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x44);
 
 	/* Only translation faults on an access stall */
 	arch_field_set(evt, ARCH_EVT_ID, ARCH_EVT_C_BAD_CD);
@@ -1987,33 +1978,18 @@ static void stalls_answered_on_their_streamid(struct kunit *test)
 					   &nested), 0);
 	KUNIT_ASSERT_EQ(test, attach(test, fd, nested), 0);
 	make_stall(evt, TEST_SID + 1, 0x66, false);
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID + 1);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x66);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID + 1, 0x66);
 
 	/* As on a domain with a fault queue: to the core, which aborts */
 	fd->master.iopf_enabled = true;
 	fd->master.nested_stalls = true;
 	make_stall(evt, TEST_SID, 0x77, false);
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_OP(&hw->log[0]), ARCH_OP_RESUME);
-	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x77);
-	KUNIT_EXPECT_EQ(test, CMD_RESUME_AB(&hw->log[0]), 1);
+	expect_host_abort(test, hw, evt, TEST_SID, 0x77);
 
 	/* Recorded before the device went nested: the host's, on its SID */
 	fd->master.nested_events_from = hw->smmu.evtq.nested_seq + 100;
 	make_stall(evt, TEST_SID + 1, 0x78, false);
-	log_reset(hw);
-	KUNIT_EXPECT_TRUE(test, thread_routes(hw, evt));
-	KUNIT_ASSERT_EQ(test, hw->n, 1);
-	KUNIT_EXPECT_EQ(test, CMD_SID(&hw->log[0]), TEST_SID + 1);
-	KUNIT_EXPECT_EQ(test, CMD_STAG(&hw->log[0]), 0x78);
+	expect_host_abort(test, hw, evt, TEST_SID + 1, 0x78);
 	fd->master.nested_events_from = 0;
 	fd->master.nested_stalls = false;
 	fd->master.iopf_enabled = false;
